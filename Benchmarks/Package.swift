@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+// Benchmarks/Package.swift: kernel throughput benchmarks (ordo-one/benchmark), a package of its own.
+import PackageDescription
+
+let package = Package(
+    name: "DRAWBenchmarks",
+    dependencies: [
+        .package(name: "DRAW", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "KernelBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CKernels", package: "DRAW"),
+            ],
+            path: "Benchmarks/KernelBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,176 @@
+// ckernels.h: the whole C API of DRAW's kernels (attention, glimpses, LSTM gates, latent, losses, Adam, GEMM, threads).
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Conventions (every function below follows them):
+ * - float32, row-major. Shape comments name the dimensions: x is (B, C, H, W) means w fastest.
+ *   An `ld*` argument is a row stride in floats, so a kernel can read or write a slice of a wider buffer.
+ * - Argument order: outputs, then what the backward needs, then inputs, then sizes.
+ * - A *_forward OVERWRITES its outputs (ck_write_forward is the one exception: it adds to the canvas,
+ *   which is what the model's equation does).
+ * - A *_backward ACCUMULATES (+=) into every d* buffer; the model zeroes all gradients once per step.
+ *   A NULL d* output is skipped.
+ * - Threads: "omp(B)" means an OpenMP parallel-for over the batch (or over rows), with the thread count
+ *   set by ck_set_threads. No kernel calls BLAS from inside a parallel region. Results do not depend
+ *   on the thread count beyond float rounding (reductions over the batch are ordered).
+ * - SIMD: hot loops have AVX-512, AVX2 and scalar variants (NEON on aarch64), picked once at run time
+ *   (ck_simd_path). No -march=native is needed.
+ * - Kernels never fail and never allocate on the heap; shapes are checked by the Swift caller.
+ */
+
+/* ---------------------------------------------------------------- runtime and threads */
+
+enum { CK_SIMD_SCALAR = 0, CK_SIMD_NEON = 1, CK_SIMD_AVX2 = 2, CK_SIMD_AVX512 = 3 };
+
+/* The SIMD path in effect: the best one the CPU supports, unless forced. */
+int ck_simd_path(void);
+/* "scalar", "neon", "avx2", "avx512". */
+const char *ck_simd_path_name(int path);
+/* Force a path (tests, benchmarks); a path the CPU lacks falls back to the best one below it.
+   Returns the path now in effect. -1 restores the automatic choice. */
+int ck_force_simd_path(int path);
+
+/* The one thread policy: sets OpenMP's and OpenBLAS's thread counts together (n >= 1). */
+void ck_set_threads(int n);
+int ck_get_threads(void);
+/* OpenBLAS's core name as it chose it at run time (e.g. "Haswell", "SkylakeX", "Zen"). */
+const char *ck_blas_core(void);
+/* One line: SIMD path, OpenMP threads, BLAS core and config. Writes at most cap bytes, NUL-terminated. */
+void ck_build_info(char *buf, size_t cap);
+
+/* ---------------------------------------------------------------- matrix products */
+
+/* The only caller of cblas_sgemm. Row-major: C (M, N) = alpha * op(A) op(B) + beta * C,
+   op(A) is (M, K), op(B) is (K, N); transA/transB nonzero mean transposed. Threads: BLAS's own. */
+void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
+             const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+
+/* Linear layer y = x W^T + b over M rows.
+   y is (M, out) stride ldy; x is (M, in) stride ldx; W is (out, in) stride ldw; b is (out) or NULL.
+   accumulate = 0 overwrites y, 1 adds to it (so two inputs can feed one output, as in an LSTM). */
+void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *W, int ldw,
+                       const float *b, int M, int in, int out, int accumulate);
+/* Accumulates dx (M, in) += dy W, dW (out, in) += dy^T x, db (out) += sum over rows of dy.
+   Any of dx, dW, db may be NULL. dy is (M, out) stride lddy. */
+void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
+                        const float *dy, int lddy, const float *x, int ldx, const float *W, int ldw,
+                        int M, int in, int out);
+
+/* ---------------------------------------------------------------- attention (SPEC.md step 2) */
+
+/* head is (B, 5) stride ldh, the raw head outputs (gx~, gy~, log sigma2, log delta~, log gamma).
+   params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
+   Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
+   max(row sum, 1e-8). omp(B). */
+void ck_attention_forward(float *params, float *Fx, float *Fy,
+                          const float *head, int ldh, int B, int N, int H, int W);
+/* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
+   (all five components of dparams are read; the glimpse kernels fill its gamma column). omp(B). */
+void ck_attention_backward(float *dhead, int lddh,
+                           const float *dparams, const float *dFx, const float *dFy,
+                           const float *params, const float *head, int ldh,
+                           int B, int N, int H, int W);
+
+/* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
+   each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);
+   params (B, 5) (gamma is column 4). One window per image, shared by its channels. omp(B). */
+void ck_read_forward(float *r, int ldr,
+                     const float *x, const float *xhat, const float *Fx, const float *Fy,
+                     const float *params, int B, int C, int H, int W, int N);
+/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr).
+   dx may be NULL (data needs no gradient). omp(B). */
+void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
+                      const float *dr, int lddr,
+                      const float *x, const float *xhat, const float *Fx, const float *Fy,
+                      const float *params, int B, int C, int H, int W, int N);
+
+/* Write: canvas (B, C, H, W) += (1/gamma) Fy^T w_c Fx for each channel c.
+   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). ADDS to canvas. omp(B). */
+void ck_write_forward(float *canvas,
+                      const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
+                      int B, int C, int H, int W, int N);
+/* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W). omp(B). */
+void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dparams,
+                       const float *dcanvas,
+                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
+                       int B, int C, int H, int W, int N);
+
+/* ---------------------------------------------------------------- LSTM cell (PyTorch gate order i, f, g, o) */
+
+/* pre is (B, 4H) pre-activations (W_ih x + b_ih + W_hh h + b_hh). act is (B, 4H): sigma(i), sigma(f),
+   tanh(g), sigma(o), saved for the backward; act may alias pre. c_prev is (B, H) or NULL (zeros).
+   c = sigma(f) c_prev + sigma(i) tanh(g), h = sigma(o) tanh(c); h, c are (B, H). omp(B). */
+void ck_lstm_forward(float *h, float *c, float *act,
+                     const float *pre, const float *c_prev, int B, int H);
+/* dpre (B, 4H) += and dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c from
+   later steps (NULL = zero). c_prev NULL = zeros; dc_prev may be NULL. omp(B). */
+void ck_lstm_backward(float *dpre, float *dc_prev,
+                      const float *dh, const float *dc,
+                      const float *act, const float *c, const float *c_prev, int B, int H);
+
+/* ---------------------------------------------------------------- latent (SPEC.md step 4) and KL */
+
+/* z (B, Z) = mu + exp(logsigma) * eps; eps NULL means z = mu (evaluation mode).
+   kl (B) = 0.5 sum_j (mu^2 + exp(2 logsigma) - 2 logsigma - 1), overwritten.
+   mu and logsigma are (B, Z) with row stride ldm (they may be two halves of one GEMM output). omp(B). */
+void ck_latent_forward(float *z, float *kl,
+                       const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z);
+/* dmu, dlogsigma (row stride lddm) += from dz (B, Z) (NULL = none) and dkl (B) (NULL = none). omp(B). */
+void ck_latent_backward(float *dmu, float *dlogsigma, int lddm,
+                        const float *dz, const float *dkl,
+                        const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z);
+
+/* ---------------------------------------------------------------- canvas, losses */
+
+/* xhat (B, P) = x - sigmoid(canvas); x, canvas are (B, P), P = C*H*W. omp(B). */
+void ck_xhat_forward(float *xhat, const float *x, const float *canvas, int B, int P);
+/* dcanvas += -dxhat * s (1 - s), s = sigmoid(canvas). omp(B). */
+void ck_xhat_backward(float *dcanvas, const float *dxhat, const float *canvas, int B, int P);
+
+/* out (B, P) = sigmoid(in); sums (B) = per-image sum of out in float64, or NULL. omp(B). */
+void ck_sigmoid_forward(float *out, double *sums, const float *in, int B, int P);
+
+/* loss (B) = sum_p softplus(c) - x c, the exact binary cross-entropy from logits c. Stable for |c| <= 1e4. omp(B). */
+void ck_bce_forward(float *loss, const float *canvas, const float *x, int B, int P);
+/* dcanvas (B, P) += dloss_b (sigmoid(c) - x). omp(B). */
+void ck_bce_backward(float *dcanvas, const float *dloss, const float *canvas, const float *x, int B, int P);
+/* loss (B) = 0.5 sum_p (x - sigmoid(c))^2. omp(B). */
+void ck_l2_forward(float *loss, const float *canvas, const float *x, int B, int P);
+/* dcanvas (B, P) += dloss_b (sigmoid(c) - x) s (1 - s). omp(B). */
+void ck_l2_backward(float *dcanvas, const float *dloss, const float *canvas, const float *x, int B, int P);
+
+/* ---------------------------------------------------------------- optimizer */
+
+/* One fused Adam step over a flat slab of n floats (PyTorch's Adam, no weight decay):
+   g' = clamp(gscale * g, -clip, clip) (clip <= 0: no elementwise clip; gscale = 1: no global-norm scale),
+   m = b1 m + (1-b1) g', v = b2 v + (1-b2) g'^2,
+   p -= (lr / (1 - b1^step)) * m / (sqrt(v) / sqrt(1 - b2^step) + eps). step is 1-based. omp over n. */
+void ck_adam_update(float *p, float *m, float *v, const float *g, size_t n,
+                    float lr, float beta1, float beta2, float eps, float clip, float gscale, int64_t step);
+/* Sum of squares in float64 (for global-norm clipping). Deterministic for a given thread count order. */
+double ck_sum_squares(const float *g, size_t n);
+/* Count of non-finite values (NaN or Inf) in g. */
+size_t ck_count_nonfinite(const float *g, size_t n);
+
+/* ---------------------------------------------------------------- random numbers */
+
+/* Fills out (n) with N(0, 1) samples from xoshiro256** + Box-Muller; state is 4 words, advanced.
+   Single-threaded, so the stream does not depend on the thread count. */
+void ck_randn(float *out, size_t n, uint64_t state[4]);
+/* Seeds a xoshiro256** state from a 64-bit seed (splitmix64). */
+void ck_rng_seed(uint64_t state[4], uint64_t seed);
+/* Uniform [0, 1) floats from the same generator. */
+void ck_randu(float *out, size_t n, uint64_t state[4]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

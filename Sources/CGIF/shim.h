@@ -1,0 +1,2 @@
+// Shim: giflib for animated GIF output.
+#include <gif_lib.h>

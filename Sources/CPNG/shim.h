@@ -1,0 +1,2 @@
+// Shim: libpng for the PNG reader and writer.
+#include <png.h>

@@ -1,0 +1,2 @@
+// Shim: zlib for gzipped IDX files.
+#include <zlib.h>

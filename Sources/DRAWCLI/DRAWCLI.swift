@@ -1,0 +1,2 @@
+// DRAWCLI: the `draw` command tree.
+import ArgumentParser

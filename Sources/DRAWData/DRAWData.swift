@@ -1,0 +1,2 @@
+// DRAWData: loaders and image output.
+import Foundation

@@ -1,0 +1,3 @@
+// main.swift: the `draw` executable; all commands live in DRAWCLI.
+import DRAWCLI
+print("draw")

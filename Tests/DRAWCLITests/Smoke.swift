@@ -1,0 +1,5 @@
+// Smoke test for DRAWCLI.
+import Testing
+@testable import DRAWCLI
+
+@Test func DRAWCLILinks() {}

@@ -1,0 +1,5 @@
+// Smoke test for DRAWData.
+import Testing
+@testable import DRAWData
+
+@Test func DRAWDataLinks() {}

@@ -1,0 +1,5 @@
+// Smoke test for DRAW.
+import Testing
+@testable import DRAW
+
+@Test func DRAWLinks() {}

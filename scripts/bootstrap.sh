@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# bootstrap.sh: installs the Debian packages DRAW needs (idempotent; does nothing when all are present).
+#   bash scripts/bootstrap.sh           # build and test dependencies
+#   bash scripts/bootstrap.sh --data    # also Fashion-MNIST and the Moka icons for the README's recipes
+#   bash scripts/bootstrap.sh --mpi     # also Open MPI, for multi-process training
+set -euo pipefail
+
+packages=(pkg-config libopenblas-dev libomp-dev libpng-dev zlib1g-dev libjpeg62-turbo-dev libgif-dev)
+for arg in "$@"; do
+  case "$arg" in
+    --data) packages+=(dataset-fashion-mnist moka-icon-theme) ;;
+    --mpi) packages+=(libopenmpi-dev openmpi-bin) ;;
+    *) echo "bootstrap.sh: unknown option '$arg' (use --data, --mpi)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "bootstrap.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "bootstrap.sh: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
