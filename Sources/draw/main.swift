@@ -1,3 +1,4 @@
-// main.swift: the `draw` executable; all commands live in DRAWCLI.
+// main.swift: the `draw` executable; every command lives in DRAWCLI.
 import DRAWCLI
-print("draw")
+
+DrawCommand.main()

@@ -1,2 +1,0 @@
-// DRAWCLI: the `draw` command tree.
-import ArgumentParser

@@ -1,0 +1,30 @@
+// RuntimeOptions.swift: options every compute command shares: threads and seed.
+import ArgumentParser
+import CKernels
+import Foundation
+
+public struct RuntimeOptions: ParsableArguments {
+    @Option(help: "Threads for the kernels and BLAS (default: all cores).")
+    public var threads: Int?
+
+    @Option(help: "Seed for initialisation, noise and data order; the same seed gives the same run.")
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+    }
+
+    /// Applies the thread policy once, before any compute.
+    public func apply() {
+        ck_set_threads(Int32(threads ?? ProcessInfo.processInfo.activeProcessorCount))
+    }
+}
+
+/// One line naming the SIMD path, threads and BLAS core: printed by every compute command.
+public func buildInfoLine() -> String {
+    var buf = [CChar](repeating: 0, count: 512)
+    ck_build_info(&buf, buf.count)
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
