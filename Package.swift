@@ -38,9 +38,11 @@ let package = Package(
         .target(name: "DRAW", dependencies: ["CKernels"]),
         // Loaders (IDX, PNG, JPEG, built-in colour data) and image output (PNG grids, GIF, plots).
         .target(name: "DRAWData", dependencies: ["CPNG", "CZlib", "CJPEG", "CGIF", "CKernels"]),
+        // Data-parallel training: Open MPI, loaded with dlopen only when launched by mpirun.
+        .target(name: "DRAWMPI"),
         // The `draw` commands, as a library so tests can parse and run them.
         .target(name: "DRAWCLI", dependencies: [
-            "DRAW", "DRAWData", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DRAW", "DRAWData", "DRAWMPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "draw", dependencies: ["DRAWCLI"]),
 

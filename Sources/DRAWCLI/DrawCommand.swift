@@ -7,13 +7,18 @@ public struct DrawCommand: ParsableCommand {
         abstract: "Train and use DRAW, the recurrent attentive VAE that draws images step by step.",
         discussion: """
             Typical use:
-              draw demo                          train on built-in colour faces, write pictures to draw-out/
-              draw train --data faces --iterations 3000 --out runs/faces
-              draw sample --checkpoint runs/faces/model.safetensors
-              draw info
+              draw demo                            train on built-in colour faces, write pictures to draw-out/
+              draw train --data fashion-mnist --preset mnist --binarize threshold --out runs/fmnist
+              draw sample --checkpoint runs/fmnist
+              draw reconstruct --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
+              draw attention --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
+              draw eval --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
+              draw bench --threads 1
+              draw info --checkpoint runs/fmnist
             Every command has --help.
             """,
-        subcommands: [InfoCommand.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self,
+                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self]
     )
     public init() {}
 }

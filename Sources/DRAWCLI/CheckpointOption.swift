@@ -1,0 +1,14 @@
+// CheckpointOption.swift: `--checkpoint` of the commands that use a trained model.
+import ArgumentParser
+import DRAW
+
+struct CheckpointOption: ParsableArguments {
+    @Option(help: "A .safetensors checkpoint, or a run folder (its newest readable checkpoint is used).")
+    var checkpoint: String = "draw-out"
+
+    func load() throws -> DRAWModel {
+        let (model, url) = try CheckpointStore.loadNewest(from: checkpoint, log: printErr)
+        printErr("model: \(url.path) (step \(model.step)); \(model.config.summary)")
+        return model
+    }
+}

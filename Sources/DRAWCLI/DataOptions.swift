@@ -1,0 +1,120 @@
+// DataOptions.swift: `--data` and the options that shape images, shared by train, reconstruct, attention and eval.
+import ArgumentParser
+import DRAWData
+import Foundation
+
+enum BinarizeMode: String, ExpressibleByArgument, CaseIterable {
+    case none, threshold, stochastic
+}
+
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("""
+        Training images: 'faces' (built-in procedural colour faces, nothing to download), 'fashion-mnist' \
+        (Debian's dataset-fashion-mnist), an IDX file (.gz or raw), or a folder of PNG/JPEG images searched \
+        recursively (a celebA folder with img_align_celeba/ is cropped 108x108 and resized to 64x64).
+        """, valueName: "faces|fashion-mnist|file|folder"))
+    var data: String = "faces"
+
+    @Option(help: "Images per channel: 1 (grey) or 3 (RGB). Default: 3 for faces and folders, 1 for IDX.")
+    var channels: Int?
+
+    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces and folders).")
+    var height: Int?
+
+    @Option(help: "Image width (see --height).")
+    var width: Int?
+
+    @Option(help: "Turn grey levels into 0/1 for the bce loss: none, threshold (> 0.5) or stochastic (seeded).")
+    var binarize: BinarizeMode = .none
+
+    @Option(help: "Background colour that transparent PNG pixels are composited on: white, black or #rrggbb.")
+    var background: String = "white"
+
+    @Option(help: "Use at most this many images (the first in file order; for faces, how many to generate).")
+    var limit: Int?
+
+    @Option(help: "Fraction of the images held out as the test split (seeded), used by eval and for pictures.")
+    var testFraction: Double = 0.05
+
+    func validate() throws {
+        if let channels, channels != 1, channels != 3 {
+            throw ValidationError("--channels must be 1 or 3 (got \(channels)).")
+        }
+        for (name, value) in [("--height", height), ("--width", width), ("--limit", limit)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be at least 1 (got \(value)).") }
+        }
+        guard testFraction >= 0, testFraction < 1 else {
+            throw ValidationError("--test-fraction must be in [0, 1) (got \(testFraction)).")
+        }
+        _ = try backgroundColor()
+    }
+
+    func backgroundColor() throws -> Color {
+        switch background.lowercased() {
+        case "white": return .white
+        case "black": return .black
+        case let hex where hex.hasPrefix("#") && hex.count == 7:
+            guard let v = UInt32(hex.dropFirst(), radix: 16) else { break }
+            return Color(r: Float((v >> 16) & 255) / 255, g: Float((v >> 8) & 255) / 255, b: Float(v & 255) / 255)
+        default: break
+        }
+        throw ValidationError("--background must be white, black or #rrggbb (got '\(background)').")
+    }
+
+    /// The whole data set, loaded and shaped, with a one-line description for logs.
+    /// `shape` forces channels × height × width (e.g. a checkpoint's); options given must then agree with it.
+    func load(seed: UInt64, shape: (channels: Int, height: Int, width: Int)? = nil) throws -> (Dataset, String) {
+        if let shape {
+            for (name, given, needed) in [("--channels", channels, shape.channels), ("--height", height, shape.height),
+                                          ("--width", width, shape.width)] {
+                if let given, given != needed {
+                    throw CLIError("\(name) \(given) does not match the model's \(needed)")
+                }
+            }
+        }
+        let binarization: Binarization = switch binarize {
+        case .none: .none
+        case .threshold: .threshold(0.5)
+        case .stochastic: .stochastic(seed: seed &+ 0x5eed)
+        }
+        var options = ImageOptions(channels: shape?.channels ?? channels ?? 3, height: shape?.height ?? height,
+                                   width: shape?.width ?? width, background: try backgroundColor(),
+                                   binarization: binarization)
+        switch data {
+        case "faces":
+            let h = options.height ?? 64, w = options.width ?? 64
+            let set = try ProceduralFaces.generate(count: limit ?? 12_800, channels: options.channels,
+                                                   height: h, width: w, seed: seed)
+            let out = binarization == .none ? set : set.binarized(binarization)
+            return (out, "\(out.count) built-in procedural faces, \(options.channels)x\(h)x\(w)")
+        case "fashion-mnist", "fashion-mnist-test":
+            let file = data == "fashion-mnist" ? FashionMNIST.trainImages : FashionMNIST.testImages
+            return try loadIDX(FashionMNIST.path(file), options: &options, explicitChannels: shape?.channels ?? channels)
+        default:
+            break
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir) else {
+            throw CLIError("--data '\(data)': no such file or folder (or use 'faces' or 'fashion-mnist')")
+        }
+        if !isDir.boolValue { return try loadIDX(data, options: &options, explicitChannels: shape?.channels ?? channels) }
+        let isCelebA = CelebALoader.imageFolder(data) != data
+            || (try? FileManager.default.contentsOfDirectory(atPath: data))?.first == "000001.jpg"
+        let result = isCelebA
+            ? try CelebALoader.load(folder: data, options: options, limit: limit)
+            : try ImageFolderLoader.load(folder: data, options: withDefaultSize(options), limit: limit)
+        return (result.dataset, result.summary + (isCelebA ? " (celebA: 108x108 centre crop, area-resized)" : ""))
+    }
+
+    private func withDefaultSize(_ o: ImageOptions) -> ImageOptions {
+        var o = o
+        if o.height == nil, o.width == nil { o.height = 64; o.width = 64 }
+        return o
+    }
+
+    private func loadIDX(_ path: String, options: inout ImageOptions, explicitChannels: Int?) throws -> (Dataset, String) {
+        options.channels = explicitChannels ?? 1
+        let set = try IDXReader.loadImages(path, options: options, limit: limit)
+        return (set, "\(set.count) images \(set.channels)x\(set.height)x\(set.width) from \(path)")
+    }
+}

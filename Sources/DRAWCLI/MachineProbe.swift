@@ -1,0 +1,34 @@
+// MachineProbe.swift: what a benchmark reports about the machine: its measured sgemm peak and this process's peak memory.
+import CKernels
+import Foundation
+
+enum MachineProbe {
+    /// Best-of-`repeats` GFLOP/s of one n×n×n sgemm through ck_gemm (OpenBLAS) at the current thread count.
+    static func sgemmPeak(n: Int = 1024, repeats: Int = 5) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<(repeats + 1) {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            ck_gemm(0, 0, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+            best = min(best, dt)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    /// Peak resident set of this process so far, in MB (getrusage's ru_maxrss is in KiB on Linux).
+    static func peakRSSMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// Current resident set in MB, from /proc/self/statm.
+    static func currentRSSMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+}

@@ -1,0 +1,108 @@
+// Pictures.swift: the images the tool writes: sample sheets, drawing sequences, reconstructions, attention frames and GIF.
+import DRAW
+import DRAWData
+import Foundation
+
+enum Pictures {
+    /// A display scale that makes small images visible (28 px → 3×, 64 px → 2×).
+    static func scale(for config: DRAWConfig) -> Int { max(1, min(4, 128 / max(config.height, config.width))) }
+
+    /// `samples.png` (a rows × cols sheet of images from the prior) and `drawing.png` (the first `rows`
+    /// samples, one per row, canvas after each step left to right). Returns the paths written.
+    @discardableResult
+    static func writeSamples(_ model: DRAWModel, rows: Int, cols: Int, to folder: URL) throws -> [String] {
+        let c = model.config, n = rows * cols
+        let drawing = try model.sample(count: n)
+        let sheet = try ImageGrid.make(planar: Array(drawing.images), count: n, channels: c.channels,
+                                       height: c.height, width: c.width, rows: rows, cols: cols)
+        let sheetPath = folder.appendingPathComponent("samples.png").path
+        try sheet.writePNG(to: sheetPath)
+        var frames: [Raster] = []
+        for i in 0..<min(rows, n) {
+            for t in 1...c.steps { frames.append(raster(drawing.frame(step: t, image: i), c)) }
+        }
+        let steps = try ImageGrid.make(frames, rows: min(rows, n), cols: c.steps, scale: scale(for: c))
+        let stepsPath = folder.appendingPathComponent("drawing.png").path
+        try steps.writePNG(to: stepsPath)
+        return [sheetPath, stepsPath]
+    }
+
+    /// `reconstructions.png`: originals in odd columns, their reconstructions (z = μ) just right of them.
+    @discardableResult
+    static func writeReconstructions(_ model: DRAWModel, _ set: Dataset, count: Int, to folder: URL) throws -> String {
+        let c = model.config, n = min(count, set.count)
+        let batch = images(of: set, n)
+        let rec = try model.reconstruct(batch: batch, mode: .mean)
+        var cells: [Raster] = []
+        for i in 0..<n {
+            cells.append(set.image(i))
+            cells.append(raster(rec.canvas(step: c.steps, image: i), c))
+        }
+        let cols = 8  // 4 pairs per row
+        let grid = try ImageGrid.make(cells, rows: (2 * n + cols - 1) / cols, cols: cols, scale: scale(for: c))
+        let path = folder.appendingPathComponent("reconstructions.png").path
+        try grid.writePNG(to: path)
+        return path
+    }
+
+    /// For the first `count` images: `attention/step-NN.png` (each image's canvas after step t with the read
+    /// window in green and the write window in red) and `attention.gif` (all steps, then the originals).
+    /// A window is drawn as the box its grid spans, gx, gy ± N·δ/2, with a line as thick as σ (DRAW paper,
+    /// figure 4 style); with --no-attention models there are no windows and only the canvases are drawn.
+    @discardableResult
+    static func writeAttention(_ model: DRAWModel, _ set: Dataset, count: Int, to folder: URL) throws -> [String] {
+        let c = model.config, n = min(count, set.count), s = scale(for: c)
+        let rec = try model.reconstruct(batch: images(of: set, n), mode: .mean)
+        let dir = folder.appendingPathComponent("attention")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let cols = min(n, 4), rows = (n + cols - 1) / cols
+        var paths: [String] = []
+        var gridFrames: [Raster] = []
+        for t in 1...c.steps {
+            var cells: [Raster] = []
+            for i in 0..<n {
+                var r = raster(rec.canvas(step: t, image: i), c).rgb().upscaled(by: s)
+                if c.attention {
+                    drawWindow(&r, rec.window(read: true, step: t, image: i), n: c.readN, scale: s, colour: .green)
+                    drawWindow(&r, rec.window(read: false, step: t, image: i), n: c.writeN, scale: s, colour: .red)
+                }
+                cells.append(r)
+            }
+            let grid = try ImageGrid.make(cells, rows: rows, cols: cols, padding: 2, padColour: .white)
+            let path = dir.appendingPathComponent(String(format: "step-%02d.png", t)).path
+            try grid.writePNG(to: path)
+            paths.append(path)
+            gridFrames.append(grid)
+        }
+        let originals = try ImageGrid.make((0..<n).map { set.image($0).rgb().upscaled(by: s) }, rows: rows, cols: cols,
+                                           padding: 2, padColour: .white)
+        let gifPath = folder.appendingPathComponent("attention.gif").path
+        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, palette: .colour,
+                                delayCentiseconds: 30)
+        for frame in gridFrames { try gif.add(frame) }
+        try gif.add(originals)
+        try gif.finish()
+        paths.append(gifPath)
+        return paths
+    }
+
+    /// The box of one window on a raster enlarged `scale` times. Pixel a's centre is at a + 0.5.
+    static func drawWindow(_ r: inout Raster, _ w: ArraySlice<Float>, n: Int, scale: Int, colour: Color) {
+        let p = Array(w)
+        let (gx, gy, sigma2, delta) = (p[0], p[1], p[2], p[3])
+        let half = Float(n) * delta / 2, k = Float(scale)
+        let width = max(1, min(2 * scale, Int((sigma2.squareRoot() * k).rounded())))
+        r.strokeRectangle(x0: (gx - half + 0.5) * k, y0: (gy - half + 0.5) * k,
+                          x1: (gx + half + 0.5) * k, y1: (gy + half + 0.5) * k, lineWidth: width, colour: colour)
+    }
+
+    static func raster(_ values: ArraySlice<Float>, _ c: DRAWConfig) -> Raster {
+        Raster(channels: c.channels, height: c.height, width: c.width, pixels: Array(values))
+    }
+
+    static func images(of set: Dataset, _ n: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: n * set.imageSize)
+        set.copyImages(Array(0..<n), into: &out)
+        return out
+    }
+}
