@@ -81,10 +81,10 @@ public enum IDXReader {
     }
 
     /// Reads an images file (magic 0x00000803, [N, H, W]) as [N, 1, H, W] floats, value / 255.
-    public static func readImages(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> ImageBatch {
+    public static func readImages(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> Dataset {
         let array = try read(path, expectedMagic: imagesMagic, maxBytes: maxBytes)
         let d = array.dimensions
-        return ImageBatch(count: d[0], channels: 1, height: d[1], width: d[2], pixels: array.data.map { Float($0) / 255 })
+        return Dataset(count: d[0], channels: 1, height: d[1], width: d[2], images: array.data.map { Float($0) / 255 })
     }
 
     /// Reads a labels file (magic 0x00000801, [N]).
