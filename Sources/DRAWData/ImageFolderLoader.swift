@@ -98,7 +98,7 @@ public enum ImageFolderLoader {
         let state = LoadState(count: files.count)
 
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
-        let base = Pointer(output.baseAddress!)
+        let base = SendablePointer(output.baseAddress!)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: files.count, by: workers) where !state.failedBefore(i) {
                 do {
@@ -121,12 +121,6 @@ public enum ImageFolderLoader {
         if !skipped.isEmpty { summary += ", \(skipped.count) other file\(skipped.count == 1 ? "" : "s") skipped" }
         return FolderLoadResult(dataset: dataset, skipped: skipped, summary: summary)
     }
-}
-
-/// A raw pointer the decoding workers share; each writes only its own images' slots.
-private struct Pointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }
 
 /// The workers' shared bookkeeping: the lowest-index error (so the error reported does not depend on timing)
