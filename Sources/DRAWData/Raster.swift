@@ -30,7 +30,7 @@ public struct Raster: Sendable, Equatable {
 
     @inline(__always) public func index(channel c: Int, x: Int, y: Int) -> Int { (c * height + y) * width + x }
 
-    public subscript(channel c: Int, x: Int, y: Int) -> Float {
+    public subscript(channel c: Int, x x: Int, y y: Int) -> Float {
         get { pixels[index(channel: c, x: x, y: y)] }
         set { pixels[index(channel: c, x: x, y: y)] = newValue }
     }
