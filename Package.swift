@@ -36,8 +36,10 @@ let package = Package(
 
         // The model graph, BPTT, Adam state, checkpoints.
         .target(name: "DRAW", dependencies: ["CKernels"]),
+        // libpng/libjpeg calls that can fail, behind setjmp, so Swift sees status codes (I/O glue, no arithmetic).
+        .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"]),
         // Loaders (IDX, PNG, JPEG, built-in colour data) and image output (PNG grids, GIF, plots).
-        .target(name: "DRAWData", dependencies: ["CPNG", "CZlib", "CJPEG", "CGIF", "CKernels"]),
+        .target(name: "DRAWData", dependencies: ["CImageShims", "CPNG", "CZlib", "CJPEG", "CGIF", "CKernels"]),
         // Data-parallel training: Open MPI, loaded with dlopen only when launched by mpirun.
         .target(name: "DRAWMPI"),
         // The `draw` commands, as a library so tests can parse and run them.

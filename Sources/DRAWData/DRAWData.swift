@@ -1,2 +1,0 @@
-// DRAWData: loaders and image output.
-import Foundation

@@ -1,0 +1,143 @@
+// ImageFolderLoader.swift: every PNG and JPEG under a folder (recursively) decoded into one Dataset, in parallel.
+import Dispatch
+import Foundation
+
+/// What `ImageFolderLoader.load` found: the images, and the files it passed over.
+public struct FolderLoadResult: Sendable {
+    public var dataset: Dataset
+    /// Files that are not .png / .jpg / .jpeg (by extension, case-insensitive), sorted; they were not opened.
+    public var skipped: [String]
+    /// One line for logs, e.g. "1203 images (1200 JPEG, 3 PNG) from data/faces, 2 other files skipped".
+    public var summary: String
+}
+
+/// Loads a folder of PNG and JPEG images, searched recursively (symbolic links followed, hidden files included).
+///
+/// Files are chosen by extension (.png, .jpg, .jpeg), sorted by path so the order does not depend on the file
+/// system, and decoded by their signature (a PNG named .jpg still loads). Any colour type and bit depth is read
+/// (see `PNGCodec`, `JPEGCodec`), then `ImageOptions` crops, resizes, converts and binarizes. A file that fails
+/// to decode stops the load with its `DataError` (a corrupt file in a training set is a problem to fix, not
+/// to skip quietly). Decoding runs on all cores; the result does not depend on the thread count.
+public enum ImageFolderLoader {
+    /// The image extensions picked up, lower case.
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
+
+    /// Loads the images under `folder`. `limit` keeps the first `limit` images in path order.
+    /// Throws `emptyFolder` when there is no image, `unreadable` when the folder cannot be listed.
+    public static func load(folder: String, options: ImageOptions, limit: Int? = nil) throws -> FolderLoadResult {
+        try options.validate()
+        var (files, skipped) = try listImages(folder: folder)
+        if let limit { files = Array(files.prefix(max(limit, 0))) }
+        guard !files.isEmpty else { throw DataError.emptyFolder(path: folder, skipped: skipped.count) }
+        return try load(files: files, skipped: skipped, options: options, source: folder)
+    }
+
+    /// Loads exactly `files` (each a PNG or JPEG), in that order.
+    public static func load(files: [String], options: ImageOptions) throws -> Dataset {
+        try options.validate()
+        guard !files.isEmpty else { throw DataError.invalidArgument("no image files given") }
+        return try load(files: files, skipped: [], options: options, source: "\(files.count) files").dataset
+    }
+
+    /// Image files under `folder` (sorted by path) and the other regular files (sorted).
+    public static func listImages(folder: String) throws -> (images: [String], others: [String]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+            throw DataError.unreadable(path: folder, reason: "no such folder")
+        }
+        guard isDirectory.boolValue else { throw DataError.unreadable(path: folder, reason: "not a folder") }
+        guard let walker = FileManager.default.enumerator(
+            at: URL(fileURLWithPath: folder), includingPropertiesForKeys: [.isRegularFileKey], options: [])
+        else { throw DataError.unreadable(path: folder, reason: "cannot list the folder") }
+        var images: [String] = [], others: [String] = []
+        for case let url as URL in walker {
+            let resolved = url.resolvingSymlinksInPath()
+            guard (try? resolved.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            if imageExtensions.contains(url.pathExtension.lowercased()) { images.append(url.path) } else { others.append(url.path) }
+        }
+        return (images.sorted(), others.sorted())
+    }
+
+    /// Reads one PNG or JPEG, chosen by its first bytes.
+    public static func decode(_ path: String, maxBytes: Int = defaultMaxImageBytes) throws -> DecodedImage {
+        try decodeSniffed(path, maxBytes: maxBytes).image
+    }
+
+    static func decodeSniffed(_ path: String, maxBytes: Int) throws -> (image: DecodedImage, format: Format) {
+        let format = try sniff(path)
+        switch format {
+        case .png: return (try PNGCodec.read(path, maxBytes: maxBytes), format)
+        case .jpeg: return (try JPEGCodec.read(path, maxBytes: maxBytes), format)
+        }
+    }
+
+    enum Format { case png, jpeg }
+
+    static func sniff(_ path: String) throws -> Format {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        if head.isEmpty { throw DataError.truncated(path: path, detail: "file is empty") }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
+        if head.starts(with: [0xFF, 0xD8]) { return .jpeg }
+        throw DataError.badMagic(path: path, detail: "neither a PNG nor a JPEG signature")
+    }
+
+    private static func load(files: [String], skipped: [String], options: ImageOptions,
+                             source: String) throws -> FolderLoadResult {
+        // The first image fixes the size when the options leave it open.
+        let first = try decodeSniffed(files[0], maxBytes: options.maxImageBytes)
+        let cropW = options.centreCrop?.width ?? first.image.width
+        let cropH = options.centreCrop?.height ?? first.image.height
+        let (h, w) = (options.height ?? cropH, options.width ?? cropW)
+        let size = options.channels * h * w
+        let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: files.count * size)
+        defer { output.deallocate() }
+        let state = LoadState(count: files.count)
+
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
+        let base = SendablePointer(output.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: files.count, by: workers) where !state.failedBefore(i) {
+                do {
+                    let (image, format) = i == 0 ? first : try decodeSniffed(files[i], maxBytes: options.maxImageBytes)
+                    let raster = try options.prepare(image, path: files[i], height: h, width: w)
+                    let dst = base.pointer + i * size
+                    raster.pixels.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: size) }
+                    binarize(dst, count: size, imageIndex: i, mode: options.binarization)
+                    state.record(i, isPNG: format == .png)
+                } catch {
+                    state.fail(i, error)
+                }
+            }
+        }
+        if let error = state.firstError { throw error }
+        let dataset = Dataset(count: files.count, channels: options.channels, height: h, width: w,
+                              images: Array(output), names: files)
+        let png = state.pngCount
+        var summary = "\(files.count) images (\(files.count - png) JPEG, \(png) PNG) from \(source)"
+        if !skipped.isEmpty { summary += ", \(skipped.count) other file\(skipped.count == 1 ? "" : "s") skipped" }
+        return FolderLoadResult(dataset: dataset, skipped: skipped, summary: summary)
+    }
+}
+
+/// The workers' shared bookkeeping: the lowest-index error (so the error reported does not depend on timing)
+/// and the PNG count.
+private final class LoadState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errorIndex = Int.max
+    private var error: Error?
+    private var png = 0
+
+    init(count: Int) {}
+
+    func failedBefore(_ i: Int) -> Bool { lock.withLock { errorIndex < i } }
+    func fail(_ i: Int, _ e: Error) {
+        lock.withLock { if i < errorIndex { (errorIndex, error) = (i, e) } }
+    }
+    func record(_ i: Int, isPNG: Bool) { if isPNG { lock.withLock { png += 1 } } }
+    var firstError: Error? { lock.withLock { error } }
+    var pngCount: Int { lock.withLock { png } }
+}
