@@ -7,7 +7,7 @@ extension DRAWModel {
     func backward(_ k: ForwardCache, _ s: BackwardScratch, mode: LatentMode) {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let R = c.readSize, In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
+        let R = c.readSize, In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
         let H = c.height, W = c.width, C = c.channels, Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
         s.reset()
@@ -64,14 +64,14 @@ extension DRAWModel {
             ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hEnc[t - 1], E.c,
                                p + L.encWhh, E.c, B.c, E.c, (4 * E).c)
             ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hDec[t - 1], D.c,
-                               p + L.encWih + R, In.c, B.c, D.c, (4 * E).c)
+                               p + L.encWih + (In - D), In.c, B.c, D.c, (4 * E).c)
 
             // 2. read (its head is in heads[t−1], fed by h_dec(t−1)); 1. x̂ = x − sigmoid(c_{t−1}).
             zero(s.dxhat, B * P)
             if c.attention {
                 zero(s.dr, B * R)
-                ck_linear_backward(s.dr, R.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.r[t], R.c, p + L.encWih, In.c,
-                                   B.c, R.c, (4 * E).c)
+                ck_linear_backward(s.dr, R.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.encIn[t], Ie.c, p + L.encWih,
+                                   In.c, B.c, R.c, (4 * E).c)
                 zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
                 ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.x, k.xhat[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
@@ -92,7 +92,7 @@ extension DRAWModel {
     private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
         let c = config, L = layout, p = params.base, g = grads.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let R = c.readSize, In = c.encoderInputSize, K = c.headSize
+        let In = c.encoderInputSize, K = c.headSize
         let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
 
         ck_linear_backward(nil, 0, g + L.headW, D.c, g + L.headB, s.dHeads[0], K.c, k.hDec[0], D.c,
@@ -103,21 +103,21 @@ extension DRAWModel {
                            p + L.decWhh, D.c, TB, D.c, D4)
         ck_linear_backward(nil, 0, g + L.mlW, E.c, g + L.mlB, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
-        if c.attention {
-            ck_linear_backward(nil, 0, g + L.encWih, In.c, g + L.encBih, s.dEncPre[1], E4, k.r[1], R.c,
-                               p + L.encWih, In.c, TB, R.c, E4)
-        } else {
+        // W_ih's per-step columns ([r, h_dec] or [x̂, h_dec]) in one GEMM over the T·B rows of the input slab.
+        let col = c.encoderStepColumn, Ie = c.encoderStepInput
+        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, s.dEncPre[1], E4, k.encIn[1], Ie.c,
+                           p + L.encWih + col, In.c, TB, Ie.c, E4)
+        if !c.attention {
             // x is the same at every step: Σ_t dgates_t (one GEMM with a row of ones), then one GEMM with x.
             ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, s.dEncPre[1], (B * 4 * E).c, 0,
                     s.dEncPreSum, (B * 4 * E).c)
-            ck_linear_backward(nil, 0, g + L.encWih, In.c, g + L.encBih, s.dEncPreSum, E4, k.x, P.c,
+            ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
-            ck_linear_backward(nil, 0, g + L.encWih + P, In.c, nil, s.dEncPre[1], E4, k.xhat[1], P.c,
-                               p + L.encWih + P, In.c, TB, P.c, E4)
         }
-        ck_linear_backward(nil, 0, g + L.encWih + R, In.c, g + L.encBhh, s.dEncPre[1], E4, k.hDec[0], D.c,
-                           p + L.encWih + R, In.c, TB, D.c, E4)
-        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, s.dEncPre[1], E4, k.hEnc[0], E.c,
+        // b_ih and b_hh get the same gradient, the column sums of the gate gradients.
+        ck_linear_backward(nil, 0, nil, 0, g + L.encBih, s.dEncPre[1], E4, k.hEnc[0], E.c, p + L.encWhh, E.c,
+                           TB, E.c, E4)
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, g + L.encBhh, s.dEncPre[1], E4, k.hEnc[0], E.c,
                            p + L.encWhh, E.c, TB, E.c, E4)
     }
 }

@@ -121,9 +121,22 @@ public final class DRAWModel {
         values.withUnsafeBufferPointer { copy(params.base + t.offset, $0.baseAddress!, t.count) }
     }
 
-    /// The flat slabs, for tests and tools that look at every value (padding between groups is zero).
+    /// The flat parameter slab (layout order, `layout.count` floats; padding between groups is zero).
+    /// Valid while the model lives; do not keep it across calls that change parameters if you need a snapshot.
     public var parameterSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(params.buffer) }
+    /// The gradient slab that `computeGradients` fills and `applyAdam()` consumes, same layout.
     public var gradientSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(grads.buffer) }
+
+    /// Mutable access to the parameter slab, e.g. to broadcast rank 0's parameters (MPI) before training.
+    public func withParameterSlab<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(params.buffer)
+    }
+
+    /// Mutable access to the gradient slab, e.g. to average it across processes (MPI allreduce in place)
+    /// between `computeGradients` and `applyAdam()`.
+    public func withGradientSlab<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(grads.buffer)
+    }
 
     private func read(_ slab: FloatArena, _ name: String) -> [Float]? {
         guard let t = layout.tensor(named: name) else { return nil }

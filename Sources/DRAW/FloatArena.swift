@@ -46,6 +46,12 @@ struct StepBuffer {
     memcpy(dst, src, n * MemoryLayout<Float>.stride)
 }
 
+/// Copies a (rows, columns) block between buffers with row strides ldd and lds (in floats).
+@inline(__always) func copyRows(_ dst: UnsafeMutablePointer<Float>, _ ldd: Int, _ src: UnsafePointer<Float>, _ lds: Int,
+                                rows: Int, columns: Int) {
+    for i in 0..<rows { memcpy(dst + i * ldd, src + i * lds, columns * MemoryLayout<Float>.stride) }
+}
+
 extension Int {
     /// The C kernels take `int` sizes; the config's validation keeps them in range.
     @inline(__always) var c: Int32 { Int32(self) }

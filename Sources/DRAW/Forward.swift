@@ -6,7 +6,7 @@ extension DRAWModel {
     func forward(_ k: ForwardCache, mode: LatentMode) -> LossReport {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let R = c.readSize, In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
+        let In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
         let Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
 
@@ -21,22 +21,27 @@ extension DRAWModel {
             // 1. x̂ = x − sigmoid(c_{t−1})
             ck_xhat_forward(k.xhat[t], k.x, k.canvas[t - 1], B.c, P.c)
 
-            // 2–3. read, encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh
-            let gates = k.encAct[t]
+            // 2. read into the encoder input's first columns (x̂ itself without attention), h_dec(t−1) after them.
+            let input = k.encIn[t]
             if c.attention {
                 ck_attention_forward(k.readParams[t], k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c,
                                      B.c, Nr.c, c.height.c, c.width.c)
-                ck_read_forward(k.r[t], R.c, k.x, k.xhat[t], k.readFx[t], k.readFy[t], k.readParams[t],
+                ck_read_forward(input, Ie.c, k.x, k.xhat[t], k.readFx[t], k.readFy[t], k.readParams[t],
                                 B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
-                ck_linear_forward(gates, (4 * E).c, k.r[t], R.c, p + L.encWih, In.c, p + L.encBih,
-                                  B.c, R.c, (4 * E).c, 0)
+            } else {
+                copyRows(input, Ie, k.xhat[t], P, rows: B, columns: P)
+            }
+            copyRows(input + (Ie - D), Ie, k.hDec[t - 1], D, rows: B, columns: D)
+
+            // 3. encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh (x's share is in xProj)
+            let gates = k.encAct[t]
+            if c.attention {
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih, In.c, p + L.encBih, B.c, Ie.c, (4 * E).c, 0)
             } else {
                 copy(gates, k.xProj, B * 4 * E)
-                ck_linear_forward(gates, (4 * E).c, k.xhat[t], P.c, p + L.encWih + P, In.c, nil, B.c, P.c, (4 * E).c, 1)
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih + P, In.c, nil, B.c, Ie.c, (4 * E).c, 1)
             }
-            ck_linear_forward(gates, (4 * E).c, k.hDec[t - 1], D.c, p + L.encWih + R, In.c, p + L.encBhh,
-                              B.c, D.c, (4 * E).c, 1)
-            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, nil, B.c, E.c, (4 * E).c, 1)
+            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, p + L.encBhh, B.c, E.c, (4 * E).c, 1)
             ck_lstm_forward(k.hEnc[t], k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
 
             // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε

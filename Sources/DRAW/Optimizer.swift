@@ -44,6 +44,16 @@ extension DRAWModel {
                        adam.beta2, adam.epsilon, adam.clip, scale, step)
     }
 
+    /// One Adam step with `gradient` (a slab of `layout.count` floats in the same layout as `gradientSlab`,
+    /// e.g. gradients averaged over processes): copies it into the gradient slab, then `applyAdam()`.
+    public func applyAdam(gradient: UnsafeBufferPointer<Float>) throws {
+        guard gradient.count == grads.count else {
+            throw DRAWError.shapeMismatch(what: "gradient slab", expected: "\(grads.count) floats", got: gradient.count)
+        }
+        copy(grads.base, gradient.baseAddress!, grads.count)
+        try applyAdam()
+    }
+
     /// L2 norm of the last computed gradient (for logs and global-norm clipping).
     public var gradientNorm: Double { ck_sum_squares(grads.base, grads.count).squareRoot() }
 }

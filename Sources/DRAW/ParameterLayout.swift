@@ -61,10 +61,12 @@ public struct ParameterLayout: Sendable {
                 offset += shape.reduce(1, *)
             }
         }
+        let index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
         self.tensors = tensors
+        self.index = index
         count = plan.count
-        index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
-        func at(_ name: String) -> Int { tensors[index[name]!].offset }
+        let offsets = tensors.map(\.offset)
+        func at(_ name: String) -> Int { offsets[index[name]!] }
         encWih = at("encoder.weight_ih"); encWhh = at("encoder.weight_hh")
         encBih = at("encoder.bias_ih"); encBhh = at("encoder.bias_hh")
         mlW = at("mu.weight"); mlB = at("mu.bias")

@@ -12,8 +12,10 @@ final class ForwardCache {
     let canvas: StepBuffer
     /// x̂_t (B, P), t = 1…T.
     let xhat: StepBuffer
-    /// r_t (B, 2·C·Nr²), t = 1…T (attention only: without it r is [x, x̂] and never copied).
-    let r: StepBuffer
+    /// The encoder input's per-step columns (B, encoderStepInput), t = 1…T: `[r_t | h_dec(t−1)]` with attention,
+    /// `[x̂_t | h_dec(t−1)]` without (x's columns give the same product every step: `xProj`). One buffer, so one
+    /// GEMM gives W_ih·input forward and one GEMM over all T·B rows gives W_ih's gradient.
+    let encIn: StepBuffer
     /// W_ih[:, :P] x + b_ih (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
     /// Encoder gate activations (B, 4E) t = 1…T; cell and hidden states (B, E) t = 0…T.
@@ -40,7 +42,7 @@ final class ForwardCache {
             (plan.reserve((T + 1 - first) * B * width), B * width, first)
         }
         let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
-        let canvas = steps(P, from: 0), xhat = steps(P, from: 1), r = steps(c.attention ? c.readSize : 0, from: 1)
+        let canvas = steps(P, from: 0), xhat = steps(P, from: 1), encIn = steps(c.encoderStepInput, from: 1)
         let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0), hEnc = steps(E, from: 0)
         let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), z = steps(Z, from: 1), kl = steps(1, from: 1)
         let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0), hDec = steps(D, from: 0)
@@ -51,7 +53,7 @@ final class ForwardCache {
         let a = arena
         func view(_ s: (Int, Int, Int)) -> StepBuffer { StepBuffer(base: a[s.0], stride: s.1, first: s.2) }
         self.x = a[x]; self.xProj = a[xProj]; self.recon = a[recon]
-        self.canvas = view(canvas); self.xhat = view(xhat); self.r = view(r)
+        self.canvas = view(canvas); self.xhat = view(xhat); self.encIn = view(encIn)
         self.encAct = view(encAct); self.cEnc = view(cEnc); self.hEnc = view(hEnc)
         self.ml = view(ml); self.eps = view(eps); self.z = view(z); self.kl = view(kl)
         self.decAct = view(decAct); self.cDec = view(cDec); self.hDec = view(hDec); self.heads = view(heads)
