@@ -1,0 +1,123 @@
+// Backward.swift: backpropagation through time: the sequential state gradients step by step, then each weight
+// gradient as one GEMM over all T·B rows.
+import CKernels
+
+extension DRAWModel {
+    /// Accumulates d(batch-mean loss)/d parameters into `grads` from the forward cached in `k`.
+    func backward(_ k: ForwardCache, _ s: BackwardScratch, mode: LatentMode) {
+        let c = config, L = layout, p = params.base
+        let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
+        let R = c.readSize, In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
+        let H = c.height, W = c.width, C = c.channels, Nr = c.readN, Nw = c.writeN
+        let useEps = if case .mean = mode { false } else { true }
+        s.reset()
+
+        // loss = mean_b (recon_b + klWeight · KL_b)
+        for b in 0..<B {
+            s.dRecon[b] = 1 / Float(B)
+            s.dKL[b] = klWeight / Float(B)
+        }
+        switch c.loss {
+        case .bce: ck_bce_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
+        case .l2: ck_l2_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
+        }
+
+        for t in stride(from: T, through: 1, by: -1) {
+            // 6. write: dCanvas is dL/dc_t here (c_t = c_{t−1} + write passes it through unchanged).
+            if c.attention {
+                zero(s.dFx, B * Nw * W); zero(s.dFy, B * Nw * H); zero(s.dParams, B * 5)
+                ck_write_backward(s.dHeads[t], K.c, s.dFx, s.dFy, s.dParams, s.dCanvas,
+                                  k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
+                                  B.c, C.c, H.c, W.c, Nw.c)
+                ck_attention_backward(s.dHeads[t] + Cw, K.c, s.dParams, s.dFx, s.dFy, k.writeParams[t],
+                                      k.heads[t] + Cw, K.c, B.c, Nw.c, H.c, W.c)
+            } else {
+                copy(s.dHeads[t], s.dCanvas, B * P)
+            }
+            // h_dec(t) fed the head GEMM (write, write head, read head of t+1; that last part was filled at t+1).
+            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dHeads[t], K.c, k.hDec[t], D.c, p + L.headW, D.c,
+                               B.c, D.c, K.c)
+
+            // 5. decoder LSTM; then h_dec(t−1) and z get their share through W_hh and W_ih.
+            zero(s.dcDecNext, B * D)
+            ck_lstm_backward(s.dDecPre[t], s.dcDecNext, s.dhDec, s.dcDec, k.decAct[t], k.cDec[t], k.cDec[t - 1],
+                             B.c, D.c)
+            (s.dcDec, s.dcDecNext) = (s.dcDecNext, s.dcDec)
+            zero(s.dhDec, B * D); zero(s.dz, B * Z)
+            ck_linear_backward(s.dz, Z.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c,
+                               B.c, Z.c, (4 * D).c)
+            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.hDec[t - 1], D.c,
+                               p + L.decWhh, D.c, B.c, D.c, (4 * D).c)
+
+            // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight.
+            ck_latent_backward(s.dML[t], s.dML[t] + Z, (2 * Z).c, s.dz, s.dKL, k.ml[t], k.ml[t] + Z, (2 * Z).c,
+                               useEps ? k.eps[t] : nil, B.c, Z.c)
+            ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dML[t], (2 * Z).c, k.hEnc[t], E.c, p + L.mlW, E.c,
+                               B.c, E.c, (2 * Z).c)
+
+            // 3. encoder LSTM; h_enc(t−1) through W_hh, h_dec(t−1) through W_ih's second column block.
+            zero(s.dcEncNext, B * E)
+            ck_lstm_backward(s.dEncPre[t], s.dcEncNext, s.dhEnc, s.dcEnc, k.encAct[t], k.cEnc[t], k.cEnc[t - 1],
+                             B.c, E.c)
+            (s.dcEnc, s.dcEncNext) = (s.dcEncNext, s.dcEnc)
+            zero(s.dhEnc, B * E)
+            ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hEnc[t - 1], E.c,
+                               p + L.encWhh, E.c, B.c, E.c, (4 * E).c)
+            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hDec[t - 1], D.c,
+                               p + L.encWih + (In - D), In.c, B.c, D.c, (4 * E).c)
+
+            // 2. read (its head is in heads[t−1], fed by h_dec(t−1)); 1. x̂ = x − sigmoid(c_{t−1}).
+            zero(s.dxhat, B * P)
+            if c.attention {
+                zero(s.dr, B * R)
+                ck_linear_backward(s.dr, R.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.encIn[t], Ie.c, p + L.encWih,
+                                   In.c, B.c, R.c, (4 * E).c)
+                zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
+                ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.x, k.xhat[t],
+                                 k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
+                ck_attention_backward(s.dHeads[t - 1] + Cw + 5, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
+                                      k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)
+            } else if t > 1 {
+                ck_linear_backward(s.dxhat, P.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.xhat[t], P.c,
+                                   p + L.encWih + P, In.c, B.c, P.c, (4 * E).c)
+            }
+            // c_0 is a constant, so the canvas gradient stops at t = 1.
+            if t > 1 { ck_xhat_backward(s.dCanvas, s.dxhat, k.canvas[t - 1], B.c, P.c) }
+        }
+        weightGradients(k, s)
+    }
+
+    /// dW += dYᵀ X for every weight, each one GEMM over the T·B rows (T+1 for the head stack, whose first
+    /// rows, on h_dec(0) = 0, carry only the first read head's bias gradient).
+    private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
+        let c = config, L = layout, p = params.base, g = grads.base
+        let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
+        let In = c.encoderInputSize, K = c.headSize
+        let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
+
+        ck_linear_backward(nil, 0, g + L.headW, D.c, g + L.headB, s.dHeads[0], K.c, k.hDec[0], D.c,
+                           p + L.headW, D.c, ((T + 1) * B).c, D.c, K.c)
+        ck_linear_backward(nil, 0, g + L.decWih, Z.c, g + L.decBih, s.dDecPre[1], D4, k.z[1], Z.c,
+                           p + L.decWih, Z.c, TB, Z.c, D4)
+        ck_linear_backward(nil, 0, g + L.decWhh, D.c, g + L.decBhh, s.dDecPre[1], D4, k.hDec[0], D.c,
+                           p + L.decWhh, D.c, TB, D.c, D4)
+        ck_linear_backward(nil, 0, g + L.mlW, E.c, g + L.mlB, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
+                           p + L.mlW, E.c, TB, E.c, (2 * Z).c)
+        // W_ih's per-step columns ([r, h_dec] or [x̂, h_dec]) in one GEMM over the T·B rows of the input slab.
+        let col = c.encoderStepColumn, Ie = c.encoderStepInput
+        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, s.dEncPre[1], E4, k.encIn[1], Ie.c,
+                           p + L.encWih + col, In.c, TB, Ie.c, E4)
+        if !c.attention {
+            // x is the same at every step: Σ_t dgates_t (one GEMM with a row of ones), then one GEMM with x.
+            ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, s.dEncPre[1], (B * 4 * E).c, 0,
+                    s.dEncPreSum, (B * 4 * E).c)
+            ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
+                               p + L.encWih, In.c, B.c, P.c, E4)
+        }
+        // b_ih and b_hh get the same gradient, the column sums of the gate gradients.
+        ck_linear_backward(nil, 0, nil, 0, g + L.encBih, s.dEncPre[1], E4, k.hEnc[0], E.c, p + L.encWhh, E.c,
+                           TB, E.c, E4)
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, g + L.encBhh, s.dEncPre[1], E4, k.hEnc[0], E.c,
+                           p + L.encWhh, E.c, TB, E.c, E4)
+    }
+}

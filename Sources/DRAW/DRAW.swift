@@ -1,2 +1,0 @@
-// DRAW: the model graph, BPTT, Adam and checkpoints over the C kernels.
-import CKernels

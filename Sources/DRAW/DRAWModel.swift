@@ -1,0 +1,184 @@
+// DRAWModel.swift: the model object: config, parameter/gradient/Adam slabs, RNG, and the public API around them.
+import CKernels
+import Foundation
+
+/// How the latent z = μ + σ·ε is drawn at each step.
+public enum LatentMode: Sendable {
+    /// Evaluation: z = μ (ε = 0).
+    case mean
+    /// Training: a fresh ε ~ N(0, I) every step from the model's RNG.
+    case sampled
+    /// The caller's ε, `[T][B][Z]` row-major (e.g. a fixture's eps.npy).
+    case fixed([Float])
+}
+
+/// Per-image losses of one batch (SPEC.md "Loss"); the batch loss is the mean over images.
+public struct LossReport: Sendable, Equatable {
+    /// `recon + klWeight · kl` per image.
+    public let total: [Double]
+    /// Reconstruction term per image: BCE in nats, or 0.5·Σ squared error.
+    public let recon: [Double]
+    /// Σ_t KL(q(z_t) ‖ N(0, I)) per image, in nats.
+    public let kl: [Double]
+    /// The batch loss: mean of `total`.
+    public var mean: Double { total.reduce(0, +) / Double(total.count) }
+    public var meanRecon: Double { recon.reduce(0, +) / Double(recon.count) }
+    public var meanKL: Double { kl.reduce(0, +) / Double(kl.count) }
+}
+
+/// A DRAW model (SPEC.md): parameters, gradients and Adam moments in one slab layout each, plus the RNG
+/// that draws ε in training and z in generation. Not thread-safe: use one model from one task at a time.
+public final class DRAWModel {
+    public let config: DRAWConfig
+    public let layout: ParameterLayout
+    /// Parameters, gradients of the last batch, Adam's m and v: same layout, padding zero.
+    let params, grads, adamM, adamV: FloatArena
+    /// Adam's settings (SPEC.md defaults); saved in checkpoints.
+    public var adam = AdamSettings()
+    /// Adam steps taken so far.
+    public internal(set) var step: Int64 = 0
+    /// Weight of the KL term in the loss (SPEC.md: 1).
+    public var klWeight: Float = 1
+    /// xoshiro256** state (4 words) for ε and generation z.
+    var rngState: [UInt64] = [0, 0, 0, 0]
+    private var cache: ForwardCache?
+    private var scratch: BackwardScratch?
+
+    /// A freshly initialised model: PyTorch's default init (Linear U(±1/√in) for weight and bias, LSTMCell
+    /// U(±1/√hidden) for all four tensors) drawn from `seed`, which also seeds the training RNG.
+    public init(config: DRAWConfig, seed: UInt64 = 0) throws {
+        try config.validate()
+        self.config = config
+        layout = ParameterLayout(config: config)
+        var plan = FloatArena.Plan()
+        _ = plan.reserve(layout.count)
+        params = FloatArena(plan); grads = FloatArena(plan); adamM = FloatArena(plan); adamV = FloatArena(plan)
+        ck_rng_seed(&rngState, seed)
+        let p = params.base
+        for t in layout.tensors {
+            withRNG { ck_randu(p + t.offset, t.count, $0) }
+            for i in t.offset..<(t.offset + t.count) { p[i] = (2 * p[i] - 1) * t.initBound }
+        }
+    }
+
+    // MARK: training and evaluation
+
+    /// Forward, backward and one Adam step on `batch` (planar `[B, C, H, W]` in [0, 1]).
+    /// Returns the losses before the update. Throws on a wrongly sized batch or a non-finite gradient
+    /// (then nothing is updated).
+    @discardableResult
+    public func trainStep(batch: [Float], mode: LatentMode = .sampled) throws -> LossReport {
+        try batch.withUnsafeBufferPointer { try trainStep(images: $0, mode: mode) }
+    }
+
+    /// `trainStep(batch:mode:)` on images the caller holds (no copy of the array).
+    @discardableResult
+    public func trainStep(images: UnsafeBufferPointer<Float>, mode: LatentMode = .sampled) throws -> LossReport {
+        let report = try computeGradients(images: images, mode: mode)
+        try applyAdam()
+        return report
+    }
+
+    /// The losses on `batch` without touching gradients or parameters (z = μ unless `mode` says otherwise).
+    public func loss(batch: [Float], mode: LatentMode = .mean) throws -> LossReport {
+        try batch.withUnsafeBufferPointer { images in
+            let cache = try prepare(images: images, mode: mode)
+            return forward(cache, mode: mode)
+        }
+    }
+
+    /// Forward and backward: overwrites the gradient slab with d(batch-mean loss)/d parameters.
+    @discardableResult
+    public func computeGradients(batch: [Float], mode: LatentMode = .sampled) throws -> LossReport {
+        try batch.withUnsafeBufferPointer { try computeGradients(images: $0, mode: mode) }
+    }
+
+    @discardableResult
+    public func computeGradients(images: UnsafeBufferPointer<Float>, mode: LatentMode = .sampled) throws -> LossReport {
+        let cache = try prepare(images: images, mode: mode)
+        let report = forward(cache, mode: mode)
+        if scratch?.batch != cache.batch { scratch = BackwardScratch(config: config, batch: cache.batch) }
+        zero(grads.base, grads.count)
+        backward(cache, scratch!, mode: mode)
+        return report
+    }
+
+    // MARK: parameter and gradient access
+
+    /// A copy of parameter `name` (PyTorch state_dict name), row-major, or nil if there is none.
+    public func parameter(named name: String) -> [Float]? { read(params, name) }
+    /// A copy of the last computed gradient of `name`, or nil.
+    public func gradient(named name: String) -> [Float]? { read(grads, name) }
+
+    /// Overwrites parameter `name`; throws if the name or the length is wrong.
+    public func setParameter(named name: String, to values: [Float]) throws {
+        guard let t = layout.tensor(named: name) else {
+            throw DRAWError.invalidConfig(field: name, reason: "no such parameter in this model")
+        }
+        guard values.count == t.count else {
+            throw DRAWError.shapeMismatch(what: name, expected: "\(t.shape) = \(t.count)", got: values.count)
+        }
+        values.withUnsafeBufferPointer { copy(params.base + t.offset, $0.baseAddress!, t.count) }
+    }
+
+    /// The flat parameter slab (layout order, `layout.count` floats; padding between groups is zero).
+    /// Valid while the model lives; do not keep it across calls that change parameters if you need a snapshot.
+    public var parameterSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(params.buffer) }
+    /// The gradient slab that `computeGradients` fills and `applyAdam()` consumes, same layout.
+    public var gradientSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(grads.buffer) }
+
+    /// Mutable access to the parameter slab, e.g. to broadcast rank 0's parameters (MPI) before training.
+    public func withParameterSlab<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(params.buffer)
+    }
+
+    /// Mutable access to the gradient slab, e.g. to average it across processes (MPI allreduce in place)
+    /// between `computeGradients` and `applyAdam()`.
+    public func withGradientSlab<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(grads.buffer)
+    }
+
+    private func read(_ slab: FloatArena, _ name: String) -> [Float]? {
+        guard let t = layout.tensor(named: name) else { return nil }
+        return Array(UnsafeBufferPointer(start: slab.base + t.offset, count: t.count))
+    }
+
+    // MARK: internals shared by the API files
+
+    /// Runs `body` with the RNG state as the `uint64_t[4]` the C generator advances.
+    func withRNG<R>(_ body: (UnsafeMutablePointer<UInt64>) -> R) -> R {
+        rngState.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Checks the batch and noise sizes, returns the cache for this batch size with x (and ε) copied in.
+    func prepare(images: UnsafeBufferPointer<Float>, mode: LatentMode) throws -> ForwardCache {
+        let B = try batchSize(of: images.count, what: "batch")
+        if cache?.batch != B { cache = ForwardCache(config: config, batch: B) }
+        let cache = cache!
+        copy(cache.x, images.baseAddress!, images.count)
+        let n = config.steps * B * config.zSize
+        switch mode {
+        case .mean: break
+        case .sampled: withRNG { ck_randn(cache.eps[1], n, $0) }
+        case .fixed(let eps):
+            guard eps.count == n else {
+                throw DRAWError.shapeMismatch(what: "eps", expected: "[T=\(config.steps)][B=\(B)][Z=\(config.zSize)] = \(n)",
+                                              got: eps.count)
+            }
+            eps.withUnsafeBufferPointer { copy(cache.eps[1], $0.baseAddress!, n) }
+        }
+        return cache
+    }
+
+    /// B from a flat `[B, C, H, W]` length, with a clear error when it does not divide.
+    func batchSize(of count: Int, what: String) throws -> Int {
+        let P = config.pixels
+        guard count > 0, count % P == 0 else {
+            throw DRAWError.shapeMismatch(what: what, expected: "a positive multiple of C*H*W = \(P)", got: count)
+        }
+        let B = count / P
+        guard (config.steps + 1) * B * max(P, config.headSize, 4 * config.encSize, 4 * config.decSize) <= Int(Int32.max)
+        else { throw DRAWError.shapeMismatch(what: what, expected: "a smaller batch (C int offsets)", got: count) }
+        return B
+    }
+}

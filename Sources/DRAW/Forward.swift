@@ -1,0 +1,89 @@
+// Forward.swift: SPEC.md steps 1–6 for t = 1…T over a batch, caching what the backward needs, and the losses.
+import CKernels
+
+extension DRAWModel {
+    /// The forward pass on `cache.x`; ε is already in `cache.eps` unless `mode` is `.mean`.
+    func forward(_ k: ForwardCache, mode: LatentMode) -> LossReport {
+        let c = config, L = layout, p = params.base
+        let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
+        let In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
+        let Nr = c.readN, Nw = c.writeN
+        let useEps = if case .mean = mode { false } else { true }
+
+        if c.attention {
+            // h_dec(0) = 0, so the first read head is its bias: the head GEMM on the zero state gives it.
+            ck_linear_forward(k.heads[0], K.c, k.hDec[0], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, K.c, 0)
+        } else {
+            // Without attention r = [x, x̂]: x's share of the encoder gates is the same at every step.
+            ck_linear_forward(k.xProj, (4 * E).c, k.x, P.c, p + L.encWih, In.c, p + L.encBih, B.c, P.c, (4 * E).c, 0)
+        }
+        for t in 1...T {
+            // 1. x̂ = x − sigmoid(c_{t−1})
+            ck_xhat_forward(k.xhat[t], k.x, k.canvas[t - 1], B.c, P.c)
+
+            // 2. read into the encoder input's first columns (x̂ itself without attention), h_dec(t−1) after them.
+            let input = k.encIn[t]
+            if c.attention {
+                ck_attention_forward(k.readParams[t], k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c,
+                                     B.c, Nr.c, c.height.c, c.width.c)
+                ck_read_forward(input, Ie.c, k.x, k.xhat[t], k.readFx[t], k.readFy[t], k.readParams[t],
+                                B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
+            } else {
+                copyRows(input, Ie, k.xhat[t], P, rows: B, columns: P)
+            }
+            copyRows(input + (Ie - D), Ie, k.hDec[t - 1], D, rows: B, columns: D)
+
+            // 3. encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh (x's share is in xProj)
+            let gates = k.encAct[t]
+            if c.attention {
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih, In.c, p + L.encBih, B.c, Ie.c, (4 * E).c, 0)
+            } else {
+                copy(gates, k.xProj, B * 4 * E)
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih + P, In.c, nil, B.c, Ie.c, (4 * E).c, 1)
+            }
+            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, p + L.encBhh, B.c, E.c, (4 * E).c, 1)
+            ck_lstm_forward(k.hEnc[t], k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
+
+            // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε
+            ck_linear_forward(k.ml[t], (2 * Z).c, k.hEnc[t], E.c, p + L.mlW, E.c, p + L.mlB, B.c, E.c, (2 * Z).c, 0)
+            ck_latent_forward(k.z[t], k.kl[t], k.ml[t], k.ml[t] + Z, (2 * Z).c, useEps ? k.eps[t] : nil, B.c, Z.c)
+
+            // 5. decoder gates = W_ih z + b_ih + W_hh h_dec(t−1) + b_hh
+            let dgates = k.decAct[t]
+            ck_linear_forward(dgates, (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c, p + L.decBih, B.c, Z.c, (4 * D).c, 0)
+            ck_linear_forward(dgates, (4 * D).c, k.hDec[t - 1], D.c, p + L.decWhh, D.c, p + L.decBhh,
+                              B.c, D.c, (4 * D).c, 1)
+            ck_lstm_forward(k.hDec[t], k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
+
+            // 6. write; with attention one GEMM on h_dec(t) gives w, the write head and the read head of step t+1
+            copy(k.canvas[t], k.canvas[t - 1], B * P)
+            if c.attention {
+                ck_linear_forward(k.heads[t], K.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, K.c, 0)
+                ck_attention_forward(k.writeParams[t], k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c,
+                                     B.c, Nw.c, c.height.c, c.width.c)
+                ck_write_forward(k.canvas[t], k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
+                                 B.c, c.channels.c, c.height.c, c.width.c, Nw.c)
+            } else {
+                // c_t = c_{t−1} + write(h_dec(t)): the GEMM adds straight into the canvas.
+                ck_linear_forward(k.canvas[t], P.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, P.c, 1)
+            }
+        }
+        return losses(k)
+    }
+
+    /// Per-image recon on c_T and KL summed over the steps, in Float64.
+    func losses(_ k: ForwardCache) -> LossReport {
+        let B = k.batch, T = config.steps, P = config.pixels
+        switch config.loss {
+        case .bce: ck_bce_forward(k.recon, k.canvas[T], k.x, B.c, P.c)
+        case .l2: ck_l2_forward(k.recon, k.canvas[T], k.x, B.c, P.c)
+        }
+        var recon = [Double](repeating: 0, count: B), kl = recon, total = recon
+        for b in 0..<B {
+            recon[b] = Double(k.recon[b])
+            for t in 1...T { kl[b] += Double(k.kl[t][b]) }
+            total[b] = recon[b] + Double(klWeight) * kl[b]
+        }
+        return LossReport(total: total, recon: recon, kl: kl)
+    }
+}

@@ -1,0 +1,59 @@
+// Optimizer.swift: Adam over the whole parameter slab in one fused C loop, with SPEC.md's defaults.
+import CKernels
+
+/// Adam's hyperparameters (SPEC.md "Training defaults"). Saved in checkpoints so a resumed run is identical.
+public struct AdamSettings: Codable, Equatable, Sendable {
+    public var learningRate: Float = 1e-3
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// Each gradient value is clamped to [−clip, clip] first; 0 or less turns it off.
+    public var clip: Float = 5
+    /// When set, the whole gradient is first scaled down so its L2 norm is at most this.
+    public var maxGradNorm: Float? = nil
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.5, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                clip: Float = 5, maxGradNorm: Float? = nil) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.clip = clip
+        self.maxGradNorm = maxGradNorm
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case learningRate = "lr", beta1, beta2, epsilon = "eps", clip, maxGradNorm = "max_grad_norm"
+    }
+}
+
+extension DRAWModel {
+    /// One Adam step with the gradient slab (step counter first, so the bias correction is 1-based).
+    /// Throws, changing nothing, when a gradient is NaN or Inf.
+    public func applyAdam() throws {
+        let n = grads.count
+        let bad = ck_count_nonfinite(grads.base, n)
+        if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
+        var scale: Float = 1
+        if let maxNorm = adam.maxGradNorm, maxNorm > 0 {
+            let norm = ck_sum_squares(grads.base, n).squareRoot()
+            if norm > Double(maxNorm) { scale = Float(Double(maxNorm) / norm) }
+        }
+        step += 1
+        ck_adam_update(params.base, adamM.base, adamV.base, grads.base, n, adam.learningRate, adam.beta1,
+                       adam.beta2, adam.epsilon, adam.clip, scale, step)
+    }
+
+    /// One Adam step with `gradient` (a slab of `layout.count` floats in the same layout as `gradientSlab`,
+    /// e.g. gradients averaged over processes): copies it into the gradient slab, then `applyAdam()`.
+    public func applyAdam(gradient: UnsafeBufferPointer<Float>) throws {
+        guard gradient.count == grads.count else {
+            throw DRAWError.shapeMismatch(what: "gradient slab", expected: "\(grads.count) floats", got: gradient.count)
+        }
+        copy(grads.base, gradient.baseAddress!, grads.count)
+        try applyAdam()
+    }
+
+    /// L2 norm of the last computed gradient (for logs and global-norm clipping).
+    public var gradientNorm: Double { ck_sum_squares(grads.base, grads.count).squareRoot() }
+}

@@ -1,0 +1,117 @@
+// Workspace.swift: the forward caches and backward scratch for one batch size, allocated once and reused every step.
+import Foundation
+
+/// Everything the forward stores for the backward, as [t][B][…] buffers (one allocation).
+/// Indexing follows SPEC.md: `canvas[0]`, `hEnc[0]`, `cDec[0]` … are the zero initial states.
+final class ForwardCache {
+    let batch: Int
+    private let arena: FloatArena
+    /// x (B, C, H, W), the batch being modelled.
+    let x: UnsafeMutablePointer<Float>
+    /// c_t (B, P), t = 0…T.
+    let canvas: StepBuffer
+    /// x̂_t (B, P), t = 1…T.
+    let xhat: StepBuffer
+    /// The encoder input's per-step columns (B, encoderStepInput), t = 1…T: `[r_t | h_dec(t−1)]` with attention,
+    /// `[x̂_t | h_dec(t−1)]` without (x's columns give the same product every step: `xProj`). One buffer, so one
+    /// GEMM gives W_ih·input forward and one GEMM over all T·B rows gives W_ih's gradient.
+    let encIn: StepBuffer
+    /// W_ih[:, :P] x + b_ih (B, 4E), the same every step (no attention only).
+    let xProj: UnsafeMutablePointer<Float>
+    /// Encoder gate activations (B, 4E) t = 1…T; cell and hidden states (B, E) t = 0…T.
+    let encAct, cEnc, hEnc: StepBuffer
+    /// [μ, log σ] (B, 2Z), ε and z (B, Z), KL per image (B), t = 1…T.
+    let ml, eps, z, kl: StepBuffer
+    /// Decoder gate activations (B, 4D) t = 1…T; states (B, D) t = 0…T.
+    let decAct, cDec, hDec: StepBuffer
+    /// The stacked head GEMM on h_dec(t) (B, headSize), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
+    /// (attention only: without it write(h_dec) goes straight into the canvas).
+    let heads: StepBuffer
+    /// Attention windows: params (B, 5), Fx (B, N, W), Fy (B, N, H) for read and write, t = 1…T.
+    let readParams, readFx, readFy, writeParams, writeFx, writeFy: StepBuffer
+    /// Per-image reconstruction loss (B).
+    let recon: UnsafeMutablePointer<Float>
+
+    init(config c: DRAWConfig, batch B: Int) {
+        batch = B
+        let T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
+        let Nr = c.attention ? c.readN : 0, Nw = c.attention ? c.writeN : 0
+        var plan = FloatArena.Plan()
+        // (offset, floats per step, first t) for each buffer, then views once the block exists.
+        func steps(_ width: Int, from first: Int) -> (Int, Int, Int) {
+            (plan.reserve((T + 1 - first) * B * width), B * width, first)
+        }
+        let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
+        let canvas = steps(P, from: 0), xhat = steps(P, from: 1), encIn = steps(c.encoderStepInput, from: 1)
+        let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0), hEnc = steps(E, from: 0)
+        let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), z = steps(Z, from: 1), kl = steps(1, from: 1)
+        let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0), hDec = steps(D, from: 0)
+        let heads = steps(c.attention ? c.headSize : 0, from: 0)
+        let rp = steps(5 * (Nr > 0 ? 1 : 0), from: 1), rfx = steps(Nr * c.width, from: 1), rfy = steps(Nr * c.height, from: 1)
+        let wp = steps(5 * (Nw > 0 ? 1 : 0), from: 1), wfx = steps(Nw * c.width, from: 1), wfy = steps(Nw * c.height, from: 1)
+        arena = FloatArena(plan)
+        let a = arena
+        func view(_ s: (Int, Int, Int)) -> StepBuffer { StepBuffer(base: a[s.0], stride: s.1, first: s.2) }
+        self.x = a[x]; self.xProj = a[xProj]; self.recon = a[recon]
+        self.canvas = view(canvas); self.xhat = view(xhat); self.encIn = view(encIn)
+        self.encAct = view(encAct); self.cEnc = view(cEnc); self.hEnc = view(hEnc)
+        self.ml = view(ml); self.eps = view(eps); self.z = view(z); self.kl = view(kl)
+        self.decAct = view(decAct); self.cDec = view(cDec); self.hDec = view(hDec); self.heads = view(heads)
+        readParams = view(rp); readFx = view(rfx); readFy = view(rfy)
+        writeParams = view(wp); writeFx = view(wfx); writeFy = view(wfy)
+    }
+}
+
+/// The backward's gradient buffers: per-step pre-activation gradients (so each weight gradient is one GEMM over
+/// all T·B rows after the time loop) and the carried gradients of the recurrent state.
+final class BackwardScratch {
+    let batch: Int
+    private let arena: FloatArena
+    /// d heads (B, headSize) t = 0…T; d encoder and decoder pre-activations (B, 4E), (B, 4D) and d[μ, log σ] (B, 2Z), t = 1…T.
+    let dHeads, dEncPre, dDecPre, dML: StepBuffer
+    /// Gradient reaching c_t (B, P), h_enc (B, E), h_dec (B, D) from later steps; cell gradients double-buffered.
+    let dCanvas, dhEnc, dhDec, dz, dxhat, dr: UnsafeMutablePointer<Float>
+    var dcEnc, dcEncNext, dcDec, dcDecNext: UnsafeMutablePointer<Float>
+    /// Attention scratch: dFx (B, N, W), dFy (B, N, H), dparams (B, 5), N = max(Nr, Nw).
+    let dFx, dFy, dParams: UnsafeMutablePointer<Float>
+    /// Σ_t d encoder pre-activation (B, 4E), for W_ih's x block (no attention only).
+    let dEncPreSum: UnsafeMutablePointer<Float>
+    /// Ones (T), to sum the steps with one GEMM; dloss/drecon and dloss/dKL per image (B).
+    let ones, dRecon, dKL: UnsafeMutablePointer<Float>
+
+    init(config c: DRAWConfig, batch B: Int) {
+        batch = B
+        let T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
+        let N = c.attention ? max(c.readN, c.writeN) : 0
+        var plan = FloatArena.Plan()
+        let dHeads = plan.reserve((T + 1) * B * c.headSize), dEncPre = plan.reserve(T * B * 4 * E)
+        let dDecPre = plan.reserve(T * B * 4 * D), dML = plan.reserve(T * B * 2 * Z)
+        let dCanvas = plan.reserve(B * P), dhEnc = plan.reserve(B * E), dhDec = plan.reserve(B * D)
+        let dz = plan.reserve(B * Z), dxhat = plan.reserve(B * P), dr = plan.reserve(c.attention ? B * c.readSize : 0)
+        let dcEnc = plan.reserve(B * E), dcEncNext = plan.reserve(B * E)
+        let dcDec = plan.reserve(B * D), dcDecNext = plan.reserve(B * D)
+        let dFx = plan.reserve(B * N * c.width), dFy = plan.reserve(B * N * c.height), dParams = plan.reserve(B * 5)
+        let dEncPreSum = plan.reserve(c.attention ? 0 : B * 4 * E)
+        let ones = plan.reserve(T), dRecon = plan.reserve(B), dKL = plan.reserve(B)
+        arena = FloatArena(plan)
+        let a = arena
+        self.dHeads = StepBuffer(base: a[dHeads], stride: B * c.headSize, first: 0)
+        self.dEncPre = StepBuffer(base: a[dEncPre], stride: B * 4 * E, first: 1)
+        self.dDecPre = StepBuffer(base: a[dDecPre], stride: B * 4 * D, first: 1)
+        self.dML = StepBuffer(base: a[dML], stride: B * 2 * Z, first: 1)
+        self.dCanvas = a[dCanvas]; self.dhEnc = a[dhEnc]; self.dhDec = a[dhDec]; self.dz = a[dz]
+        self.dxhat = a[dxhat]; self.dr = a[dr]
+        self.dcEnc = a[dcEnc]; self.dcEncNext = a[dcEncNext]; self.dcDec = a[dcDec]; self.dcDecNext = a[dcDecNext]
+        self.dFx = a[dFx]; self.dFy = a[dFy]; self.dParams = a[dParams]; self.dEncPreSum = a[dEncPreSum]
+        self.ones = a[ones]; self.dRecon = a[dRecon]; self.dKL = a[dKL]
+        steps = T
+        reset()
+    }
+    private let steps: Int
+
+    /// Zeroes every buffer the backward accumulates into (all of them), then refills the constants.
+    func reset() {
+        zero(arena.base, arena.count)
+        for t in 0..<steps { ones[t] = 1 }
+    }
+}
