@@ -29,15 +29,16 @@ public struct AdamSettings: Codable, Equatable, Sendable {
 
 extension DRAWModel {
     /// One Adam step with the gradient slab (step counter first, so the bias correction is 1-based).
-    /// Throws, changing nothing, when a gradient is NaN or Inf.
-    public func applyAdam() throws {
+    /// Throws, changing nothing, when a gradient is NaN or Inf. `gradientScale` multiplies the gradient first
+    /// (1/ranks after an allreduce sum), inside the fused kernel, before any clipping.
+    public func applyAdam(gradientScale: Float = 1) throws {
         let n = grads.count
         let bad = ck_count_nonfinite(grads.base, n)
         if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
-        var scale: Float = 1
+        var scale = gradientScale
         if let maxNorm = adam.maxGradNorm, maxNorm > 0 {
-            let norm = ck_sum_squares(grads.base, n).squareRoot()
-            if norm > Double(maxNorm) { scale = Float(Double(maxNorm) / norm) }
+            let norm = ck_sum_squares(grads.base, n).squareRoot() * Double(gradientScale)
+            if norm > Double(maxNorm) { scale = Float(Double(gradientScale) * Double(maxNorm) / norm) }
         }
         step += 1
         ck_adam_update(params.base, adamM.base, adamV.base, grads.base, n, adam.learningRate, adam.beta1,

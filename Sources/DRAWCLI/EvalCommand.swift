@@ -56,10 +56,7 @@ struct EvalCommand: ParsableCommand {
         guard set.count > 0 else { throw CLIError("the \(split.rawValue) split is empty (see --test-fraction)") }
         printErr("data: \(about); evaluating \(set.count) images (\(split.rawValue) split)")
         let report = try evaluate(m, set, deterministic: deterministic, batchSize: batchSize)
-        var nll: [Double]? = nil
-        if let k = importanceSamples {
-            nll = try importanceWeightedNLL(m, set, samples: k, batchSize: batchSize)
-        }
+        let nll = try importanceSamples.map { try importanceWeightedNLL(m, set, samples: $0, batchSize: batchSize) }
         if json {
             var object: [String: Any] = [
                 "images": set.count, "split": split.rawValue, "deterministic": deterministic, "loss": c.loss.rawValue,
@@ -81,8 +78,16 @@ struct EvalCommand: ParsableCommand {
     }
 }
 
+/// Per-image losses of a whole data set, in file order.
+struct DatasetLosses {
+    var total: [Double] = [], recon: [Double] = [], kl: [Double] = []
+    var mean: Double { total.reduce(0, +) / Double(max(total.count, 1)) }
+    var meanRecon: Double { recon.reduce(0, +) / Double(max(recon.count, 1)) }
+    var meanKL: Double { kl.reduce(0, +) / Double(max(kl.count, 1)) }
+}
+
 /// Per-image losses over a whole data set, in order, batch by batch (the last batch may be smaller).
-func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize: Int) throws -> LossReport {
+func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize: Int) throws -> DatasetLosses {
     var total: [Double] = [], recon: [Double] = [], kl: [Double] = []
     var start = 0
     var batch: [Float] = []
@@ -94,5 +99,25 @@ func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize
         total += r.total; recon += r.recon; kl += r.kl
         start += n
     }
-    return LossReport(total: total, recon: recon, kl: kl)
+    return DatasetLosses(total: total, recon: recon, kl: kl)
+}
+
+/// Per-image importance-weighted NLL estimate: −log (1/K Σ_k w_k), with a log-sum-exp over K sampled passes.
+func importanceWeightedNLL(_ model: DRAWModel, _ set: Dataset, samples K: Int, batchSize: Int) throws -> [Double] {
+    var out: [Double] = []
+    var start = 0
+    while start < set.count {
+        let n = min(batchSize, set.count - start)
+        var batch = [Float](repeating: 0, count: n * set.imageSize)
+        set.copyImages(Array(start..<(start + n)), into: &batch)
+        var logw: [[Double]] = []
+        for _ in 0..<K { logw.append(try model.logImportanceWeights(batch: batch)) }
+        for b in 0..<n {
+            let m = logw.map { $0[b] }.max()!
+            let lse = m + log(logw.map { exp($0[b] - m) }.reduce(0, +))
+            out.append(-(lse - log(Double(K))))
+        }
+        start += n
+    }
+    return out
 }

@@ -20,7 +20,7 @@ enum MachineProbe {
     /// Peak resident set of this process so far, in MB (getrusage's ru_maxrss is in KiB on Linux).
     static func peakRSSMegabytes() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 

@@ -114,8 +114,9 @@ func runTraining(data: DataOptions, model modelOptions: ModelOptions, train: Tra
     let ranks = world?.size ?? 1
     let perEpoch = max(1, trainSet.count / (batch * ranks))
     let iterations = train.iterations ?? train.epochs.map { Int(($0 * Double(perEpoch)).rounded(.up)) } ?? defaultIterations
-    say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(batch)"
-        + (ranks > 1 ? " x \(ranks) ranks" : "") + "; \(iterations) steps (\(perEpoch) per epoch)")
+    let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
+    say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(batch)\(rankText); "
+        + "\(iterations) steps (\(perEpoch) per epoch)")
     if let world, world.size > 1 { try syncParameters(model, world) }
 
     let plan = TrainingPlan(iterations: iterations, batchSize: batch, checkpointEvery: train.checkpointEvery,

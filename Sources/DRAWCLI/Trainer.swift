@@ -52,14 +52,14 @@ final class Trainer {
                                                  keep: plan.keepCheckpoints) : nil
         let log = isRoot ? try TrainingLog(url: plan.output.appendingPathComponent("train-log.csv"),
                                            resumingAt: model.step) : nil
-        let loader = BatchLoader(dataset: data, batchSize: globalBatch, seed: plan.seed,
-                                 startBatch: Int(model.step), slice: (rank * b, b))
-        let progress = isRoot && !plan.quiet
-            ? ProgressBar(total: plan.iterations, label: "train") : nil
+        let loader = try BatchLoader(dataset: data, batchSize: b, seed: plan.seed, shard: (rank, ranks),
+                                     startStep: Int(model.step))
+        let progress = isRoot && !plan.quiet ? ProgressBar(total: plan.iterations, label: "train") : nil
         installInterruptHandlers()
         let epochLength = Double(data.count / globalBatch)
         var lastSaved: URL?
         var window = (images: 0, start: Date())
+        var imagesSoFar = 0
         var sums = [Double](repeating: 0, count: 3)  // recon, KL, total over the log window
         var windowSteps = 0
         let logEvery = max(1, min(50, plan.iterations / 100))
@@ -71,7 +71,7 @@ final class Trainer {
                 say("interrupted at step \(model.step); saved \(lastSaved?.path ?? "on rank 0")")
                 return .interrupted(step: model.step)
             }
-            let batch = loader.next()
+            let batch = loader.next().images
             let report: (recon: Double, kl: Double, total: Double)
             do {
                 report = try batch.withUnsafeBufferPointer { try step(images: $0, globalBatch: globalBatch) }
@@ -80,6 +80,7 @@ final class Trainer {
                     + (lastSaved.map { "; the last good checkpoint is \($0.path)" } ?? ""))
             }
             window.images += globalBatch
+            imagesSoFar += globalBatch
             sums[0] += report.recon; sums[1] += report.kl; sums[2] += report.total
             windowSteps += 1
             let s = model.step
@@ -90,9 +91,7 @@ final class Trainer {
                 let row = LogRow(step: s, epoch: Double(s) / epochLength, recon: sums[0] / n, kl: sums[1] / n,
                                  total: sums[2] / n, imagesPerSecond: rate)
                 log?.append(row)
-                progress?.update(done: Int(s), status: String(format: "loss %.2f (recon %.2f, KL %.2f)  %.0f img/s",
-                                                              row.total, row.recon, row.kl, rate),
-                                 imagesPerSecond: rate)
+                progress?.update(Int(s), loss: row.total, images: imagesSoFar)
                 window = (0, Date()); sums = [0, 0, 0]; windowSteps = 0
             }
             if let store, plan.checkpointEvery > 0, s % Int64(plan.checkpointEvery) == 0 {

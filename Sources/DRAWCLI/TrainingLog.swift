@@ -44,13 +44,8 @@ final class TrainingLog {
     /// Writes the loss curves (recon, KL, total against step) as an SVG next to the log.
     func plot(to url: URL, title: String) throws {
         guard rows.count >= 2 else { return }
-        let x = rows.map { Double($0.step) }
-        let series = [
-            LossSeries(name: "total", values: rows.map(\.total)),
-            LossSeries(name: "recon", values: rows.map(\.recon)),
-            LossSeries(name: "KL", values: rows.map(\.kl)),
-        ]
-        try LossPlot.writeSVG(to: url.path, title: title, x: x, series: series, xLabel: "step", yLabel: "nats / image")
+        try LossPlot.training(iterations: rows.map { Int($0.step) }, recon: rows.map(\.recon), kl: rows.map(\.kl),
+                              total: rows.map(\.total), title: title).write(to: url.path)
     }
 
     private static func format(_ r: LogRow) -> String {

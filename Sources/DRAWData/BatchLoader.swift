@@ -17,14 +17,15 @@ public struct Batch: Sendable, Equatable {
 /// batch ahead of the caller, so copying overlaps training.
 ///
 /// Order: epoch e permutes all `count` images with `SplitMix64(seed: seed, stream: e)` (Fisher-Yates). Every
-/// rank computes the same permutation; rank r of `shards` keeps positions r·m ..< (r+1)·m with
-/// m = count / shards (the last count mod shards images of that epoch's order are left out this epoch), so
-/// ranks read disjoint shards and all have the same number of batches, as lock-stepped MPI ranks need.
+/// rank computes the same permutation and reads the same global batches of `shards × batchSize` images; rank r
+/// keeps slice r of each (positions (k·shards + r)·batchSize ..< +batchSize of epoch order for batch k). Ranks
+/// thus read disjoint images, all have the same number of batches (as lock-stepped MPI ranks need), and
+/// `shards` ranks of batch b see exactly the images one process of batch shards·b sees, in the same order.
 ///
-/// End of an epoch: with `dropLast` (the default) the last partial batch is dropped, so every batch has exactly
-/// `batchSize` images and batchesPerEpoch = m / batchSize (at least one batch needs m ≥ batchSize). Without it,
-/// the last batch is filled up by wrapping around to the start of the same epoch's shard order:
-/// batchesPerEpoch = ⌈m / batchSize⌉, still every batch full.
+/// End of an epoch: with `dropLast` (the default) the last partial global batch is dropped, so every batch has
+/// exactly `batchSize` images and batchesPerEpoch = count / (shards·batchSize). Without it, the last batch is
+/// filled up by wrapping around to the start of the same epoch's order: batchesPerEpoch =
+/// ⌈count / (shards·batchSize)⌉, still every batch full.
 ///
 /// Batch `step` is a pure function of (dataset, seed, batchSize, shard, dropLast, step): a run resumed at
 /// `startStep` sees the same batches it would have seen, whatever the thread timing.
@@ -35,8 +36,8 @@ public final class BatchLoader: @unchecked Sendable {
     public let rank: Int
     public let shards: Int
     public let dropLast: Bool
-    /// Images this rank sees per epoch: count / shards.
-    public let shardSize: Int
+    /// Images one global batch step covers: shards · batchSize.
+    public let globalBatchSize: Int
     public let batchesPerEpoch: Int
 
     private var nextStep: Int
@@ -55,11 +56,12 @@ public final class BatchLoader: @unchecked Sendable {
             throw DataError.invalidArgument("shard rank \(shard.rank) of \(shard.size) is not in 0..<\(shard.size)")
         }
         guard startStep >= 0 else { throw DataError.invalidArgument("start step \(startStep) is negative") }
-        let m = dataset.count / shard.size
-        let batches = dropLast ? m / batchSize : (m + batchSize - 1) / batchSize
+        let g = batchSize * shard.size
+        let batches = dropLast ? dataset.count / g : (dataset.count + g - 1) / g
         guard batches > 0 else {
             throw DataError.invalidArgument(
-                "\(dataset.count) images over \(shard.size) rank(s) give \(m) per rank, fewer than one batch of \(batchSize)")
+                "\(dataset.count) images are fewer than one batch of \(batchSize)"
+                    + (shard.size > 1 ? " on each of \(shard.size) ranks" : ""))
         }
         self.dataset = dataset
         self.batchSize = batchSize
@@ -67,21 +69,20 @@ public final class BatchLoader: @unchecked Sendable {
         self.rank = shard.rank
         self.shards = shard.size
         self.dropLast = dropLast
-        self.shardSize = m
+        self.globalBatchSize = g
         self.batchesPerEpoch = batches
         self.nextStep = startStep
     }
 
-    /// This rank's image order for `epoch` (shardSize indices into the dataset).
+    /// The image order of `epoch` (all `count` indices; every rank has the same).
     public func order(epoch: Int) -> [Int] {
         orderLock.withLock {
             if let cached = cachedEpoch, cached.epoch == epoch { return cached.order }
             var all = Array(0..<dataset.count)
             var rng = SplitMix64(seed: seed, stream: UInt64(epoch))
             rng.shuffle(&all)
-            let order = Array(all[rank * shardSize..<(rank + 1) * shardSize])
-            cachedEpoch = (epoch, order)
-            return order
+            cachedEpoch = (epoch, all)
+            return all
         }
     }
 
@@ -90,7 +91,8 @@ public final class BatchLoader: @unchecked Sendable {
         precondition(step >= 0, "step \(step)")
         let epoch = step / batchesPerEpoch, index = step % batchesPerEpoch
         let order = order(epoch: epoch)
-        let indices = (0..<batchSize).map { order[(index * batchSize + $0) % shardSize] }
+        let first = (index * shards + rank) * batchSize
+        let indices = (0..<batchSize).map { order[(first + $0) % order.count] }
         var images = [Float](repeating: 0, count: batchSize * dataset.imageSize)
         dataset.copyImages(indices, into: &images)
         return Batch(step: step, epoch: epoch, index: index, indices: indices, images: images)

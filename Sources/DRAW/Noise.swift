@@ -1,0 +1,25 @@
+// Noise.swift: the model's random stream seen from outside: reseeding, and the ε a caller slices for data-parallel steps.
+import CKernels
+
+extension DRAWModel {
+    /// Restarts the model's RNG (ε in training, z in generation) from `seed`.
+    public func reseed(_ seed: UInt64) { withRNG { ck_rng_seed($0, seed) } }
+
+    /// `count` N(0, 1) values from the model's RNG: the same values, in the same order, that a `.sampled`
+    /// step of `count / (T·Z)` images would draw as its ε `[T][B][Z]`. Data-parallel ranks all draw the
+    /// global batch's ε with this and each keeps its own rows, so N ranks train like one process.
+    public func standardNormals(count: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count)
+        withRNG { state in out.withUnsafeMutableBufferPointer { ck_randn($0.baseAddress!, count, state) } }
+        return out
+    }
+}
+
+extension DRAWConfig {
+    /// One line for logs, e.g. "3x64x64, T=10, read 5 / write 5, enc 256, dec 256, z 10, l2".
+    public var summary: String {
+        let shape = "\(channels)x\(height)x\(width), T=\(steps), "
+        let windows = attention ? "read \(readN) / write \(writeN)" : "no attention"
+        return shape + windows + ", enc \(encSize), dec \(decSize), z \(zSize), \(loss.rawValue)"
+    }
+}
