@@ -75,7 +75,7 @@ final class Trainer {
             let report: (recon: Double, kl: Double, total: Double)
             do {
                 report = try batch.withUnsafeBufferPointer { try step(images: $0, globalBatch: globalBatch) }
-            } catch let error as DRAWError {
+            } catch where error is DRAWError || error is NonFiniteLoss {
                 throw CLIError("training stopped at step \(model.step + 1): \(error); parameters were not updated"
                     + (lastSaved.map { "; the last good checkpoint is \($0.path)" } ?? ""))
             }
@@ -111,7 +111,9 @@ final class Trainer {
     /// One step; returns the global batch-mean losses.
     private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> (recon: Double, kl: Double, total: Double) {
         guard let world else {
-            let r = try model.trainStep(images: images, mode: .sampled)
+            let r = try model.computeGradients(images: images, mode: .sampled)
+            try requireFinite(r.mean)
+            try model.applyAdam()
             return (r.meanRecon, r.meanKL, r.mean)
         }
         // The noise of the whole global batch, [T][N·b][Z], drawn alike on every rank; this rank takes its rows.
@@ -126,9 +128,14 @@ final class Trainer {
         try model.withGradientSlab { try world.allreduceSum($0.baseAddress!, count: $0.count) }
         var stats = [r.recon.reduce(0, +), r.kl.reduce(0, +), r.total.reduce(0, +)]
         try world.allreduceSum(&stats)
+        try requireFinite(stats[2])
         try model.applyAdam(gradientScale: 1 / Float(world.size))
         let n = Double(globalBatch)
         return (stats[0] / n, stats[1] / n, stats[2] / n)
+    }
+
+    private func requireFinite(_ loss: Double) throws {
+        guard loss.isFinite else { throw NonFiniteLoss(value: loss) }
     }
 
     /// True on every rank when any rank saw Ctrl-C (ranks must agree, or the next allreduce would hang).
@@ -139,4 +146,10 @@ final class Trainer {
         try world.allreduceSum(&flag)
         return flag[0] > 0
     }
+}
+
+/// The batch loss came out NaN or infinite: the step is refused before Adam touches anything.
+struct NonFiniteLoss: Error, CustomStringConvertible {
+    let value: Double
+    var description: String { "the loss is \(value)" }
 }

@@ -1,0 +1,71 @@
+// ArgumentTests.swift: every command refuses invalid options with a message naming the option, not a trap.
+import Testing
+@testable import DRAWCLI
+
+@Suite struct ArgumentTests {
+    /// (command line, a word the message must contain)
+    static let invalid: [([String], String)] = [
+        (["train", "--threads", "0"], "--threads"),
+        (["train", "--batch-size", "0"], "--batch-size"),
+        (["train", "--steps", "0"], "--steps"),
+        (["train", "--enc-size", "-3"], "--enc-size"),
+        (["train", "--z-size", "0"], "--z-size"),
+        (["train", "--read-n", "1"], "--read-n"),
+        (["train", "--write-n", "0"], "--write-n"),
+        (["train", "--iterations", "0"], "--iterations"),
+        (["train", "--iterations", "5", "--epochs", "1"], "--epochs"),
+        (["train", "--epochs", "-1"], "--epochs"),
+        (["train", "--learning-rate", "0"], "--learning-rate"),
+        (["train", "--kl-weight", "-1"], "--kl-weight"),
+        (["train", "--keep", "0"], "--keep"),
+        (["train", "--checkpoint-every", "-1"], "--checkpoint-every"),
+        (["train", "--channels", "2"], "--channels"),
+        (["train", "--height", "0"], "--height"),
+        (["train", "--test-fraction", "1.5"], "--test-fraction"),
+        (["train", "--background", "pink"], "--background"),
+        (["train", "--preset", "imagenet"], "--preset"),
+        (["train", "--loss", "mse"], "loss"),
+        (["demo", "--batch-size", "0"], "--batch-size"),
+        (["sample", "--rows", "0"], "--rows"),
+        (["reconstruct", "--count", "0"], "--count"),
+        (["attention", "--count", "-1"], "--count"),
+        (["eval", "--batch-size", "0"], "--batch-size"),
+        (["eval", "--importance-samples", "0"], "--importance-samples"),
+        (["bench", "--config", "huge"], "--config"),
+        (["bench", "--seconds", "0"], "--seconds"),
+        (["info", "--threads", "-2"], "--threads"),
+    ]
+
+    @Test(arguments: invalid)
+    func refusesWithAMessage(_ args: [String], _ mentions: String) throws {
+        let message = try #require(validationMessage(args), "\(args) was accepted")
+        #expect(message.contains(mentions), "\(args): '\(message)' does not mention \(mentions)")
+    }
+
+    @Test func readNOfOneIsFineWithoutAttention() {
+        #expect(validationMessage(["train", "--read-n", "1", "--write-n", "1", "--no-attention"]) == nil)
+    }
+
+    @Test func everyCommandHasHelp() throws {
+        for name in ["demo", "train", "sample", "reconstruct", "attention", "eval", "info", "bench"] {
+            let help = DrawCommand.helpMessage(for: try #require(DrawCommand.configuration.subcommands.first {
+                $0.configuration.commandName == name
+            }))
+            #expect(help.contains("USAGE"), "\(name) --help")
+            #expect(help.count > 300, "\(name) --help is too thin to teach anything")
+        }
+    }
+
+    @Test func missingCheckpointIsAClearError() throws {
+        let folder = try scratchFolder("missing")
+        #expect {
+            try runDraw(["sample", "--checkpoint", folder.appendingPathComponent("nope.safetensors").path])
+        } throws: { "\($0)".contains("nope.safetensors") }
+    }
+
+    @Test func missingDataIsAClearError() throws {
+        #expect { try runDraw(["train", "--data", "/no/such/folder", "--iterations", "1"]) } throws: {
+            "\($0)".contains("/no/such/folder")
+        }
+    }
+}

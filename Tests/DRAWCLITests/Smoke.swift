@@ -1,5 +1,0 @@
-// Smoke test for DRAWCLI.
-import Testing
-@testable import DRAWCLI
-
-@Test func DRAWCLILinks() {}
