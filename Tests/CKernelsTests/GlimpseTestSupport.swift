@@ -11,10 +11,15 @@ struct GlimpseShape: Sendable, CustomStringConvertible {
 extension Int { var i32: Int32 { Int32(self) } }
 
 /// Every SIMD path this CPU runs (a forced path it lacks falls back, so keep the ones that stick); restores -1.
+/// Only this architecture's paths are tried: runtime.c reports a forced NEON as in effect on x86 too.
 func supportedSIMDPaths() -> [Int32] {
     defer { _ = ck_force_simd_path(-1) }
-    return [CK_SIMD_SCALAR, CK_SIMD_NEON, CK_SIMD_AVX2, CK_SIMD_AVX512].map { Int32($0) }
-        .filter { ck_force_simd_path($0) == $0 }
+    #if arch(x86_64)
+    let candidates = [CK_SIMD_SCALAR, CK_SIMD_AVX2, CK_SIMD_AVX512]
+    #else
+    let candidates = [CK_SIMD_SCALAR, CK_SIMD_NEON]
+    #endif
+    return candidates.map { Int32($0) }.filter { ck_force_simd_path($0) == $0 }
 }
 
 /// Runs body once per supported SIMD path with that path forced, then restores the automatic choice.
