@@ -7,10 +7,14 @@ private typealias Ref = PointwiseReference
 
 @Suite(.serialized) struct AdamTests {
     /// Six steps with gradients that cross the clip, for (clip 5, gscale 0.7) and (no clip, gscale 1).
-    /// Parameters are O(1) and move by ~lr per step: compared absolutely (floor 1) within 1e-6; m and v
-    /// relative (floor 1e-6 for m, 1e-9 for v, below which they do not matter to p) within 1e-5.
+    /// Parameters are O(1) and move by ~lr per step: compared absolutely (floor 1) within 1e-6. m is a
+    /// decaying sum of signed gradients that can cancel to ~0, so it is compared on the gradients' scale
+    /// (floor 12, their range) within 1e-6; v is a positive sum, relative (floor 1e-9) within 1e-5.
     /// n = 40000 spans several of the kernel's OpenMP chunks.
+    /// The reference gets the float hyperparameters the kernel gets: 1 - Float(0.999) is 1.3e-5 away from
+    /// 0.001, which would otherwise show up in v.
     @Test func matchesPyTorchFormulaOverSteps() {
+        let lr: Float = 1e-3, b1: Float = 0.5, b2: Float = 0.999, eps: Float = 1e-8
         var rng = SeededRNG(seed: 41)
         Ref.forEachSIMDPath { path in
             for n in Ref.tailSizes + [40_000] {
@@ -21,15 +25,16 @@ private typealias Ref = PointwiseReference
                     for step in 1...6 {
                         let g = randomFloats(n, in: -12...12, rng: &rng)
                         let gB = GuardedBuffer(g)
-                        ck_adam_update(p.pointer, m.pointer, v.pointer, gB.pointer, n, 1e-3, 0.5, 0.999, 1e-8,
+                        ck_adam_update(p.pointer, m.pointer, v.pointer, gB.pointer, n, lr, b1, b2, eps,
                                        clip, gscale, Int64(step))
-                        Ref.adamStep(p: &rp, m: &rm, v: &rv, g: g.map(Double.init), lr: 1e-3, beta1: 0.5,
-                                     beta2: 0.999, eps: 1e-8, clip: Double(clip), gscale: Double(gscale), step: step)
+                        Ref.adamStep(p: &rp, m: &rm, v: &rv, g: g.map(Double.init), lr: Double(lr),
+                                     beta1: Double(b1), beta2: Double(b2), eps: Double(eps), clip: Double(clip),
+                                     gscale: Double(gscale), step: step)
                     }
                     let ep = maxRelativeError(p.array, rp, floor: 1)
-                    let em = maxRelativeError(m.array, rm, floor: 1e-6)
+                    let em = maxRelativeError(m.array, rm, floor: 12)
                     let ev = maxRelativeError(v.array, rv, floor: 1e-9)
-                    #expect(ep <= 1e-6 && em <= 1e-5 && ev <= 1e-5,
+                    #expect(ep <= 1e-6 && em <= 1e-6 && ev <= 1e-5,
                             "path \(path) n \(n) clip \(clip): p \(ep) m \(em) v \(ev)")
                     #expect(p.sentinelsIntact && m.sentinelsIntact && v.sentinelsIntact, "path \(path) n \(n)")
                 }
@@ -52,19 +57,21 @@ private typealias Ref = PointwiseReference
         var rng = SeededRNG(seed: 42)
         let n = 100_003
         let p0 = randomFloats(n, rng: &rng), g = GuardedBuffer(randomFloats(n, in: -8...8, rng: &rng))
-        var results: [[Float]] = []
-        var sums: [Double] = []
-        for threads in [1, 2] {
-            ck_set_threads(Int32(threads))
-            let p = GuardedBuffer(p0), m = GuardedBuffer(count: n), v = GuardedBuffer(count: n)
-            for step in 1...3 {
-                ck_adam_update(p.pointer, m.pointer, v.pointer, g.pointer, n, 1e-3, 0.5, 0.999, 1e-8, 5, 1, Int64(step))
+        Ref.forEachSIMDPath { path in
+            var results: [[Float]] = []
+            var sums: [Double] = []
+            for threads in [1, 2] {
+                ck_set_threads(Int32(threads))
+                let p = GuardedBuffer(p0), m = GuardedBuffer(count: n), v = GuardedBuffer(count: n)
+                for step in 1...3 {
+                    ck_adam_update(p.pointer, m.pointer, v.pointer, g.pointer, n, 1e-3, 0.5, 0.999, 1e-8, 5, 1, Int64(step))
+                }
+                results.append(p.array + m.array + v.array)
+                sums.append(ck_sum_squares(g.pointer, n))
             }
-            results.append(p.array + m.array + v.array)
-            sums.append(ck_sum_squares(g.pointer, n))
+            #expect(Ref.agree(results[0], results[1]), "path \(path)")
+            #expect(sums[0] == sums[1], "path \(path): sum of squares must not depend on the thread count")
         }
-        #expect(results[0] == results[1])
-        #expect(sums[0] == sums[1], "sum of squares must not depend on the thread count")
     }
 
     /// Float products are exact in double, so only the ordered double additions round: within 1e-12

@@ -51,15 +51,16 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
                 let cPrev = randomFloats(2 * H, rng: &rng)
                 let separate = lstmKernel(pre: pre, cPrev: cPrev, B: 2, H: H)
                 let aliased = lstmKernel(pre: pre, cPrev: cPrev, B: 2, H: H, aliasActToPre: true)
-                #expect(aliased.act.array == separate.act.array && aliased.h.array == separate.h.array
-                        && aliased.c.array == separate.c.array, "path \(path) H \(H)")
+                #expect(Ref.agree(aliased.act.array, separate.act.array) && Ref.agree(aliased.h.array, separate.h.array)
+                        && Ref.agree(aliased.c.array, separate.c.array), "path \(path) H \(H)")
             }
         }
     }
 
     /// L = sum dh . h + sum dc . c. Central differences of the Float64 reference with step 1e-6 (truncation
-    /// ~1e-12, rounding ~1e-10); the float32 kernel is held to 1e-5 relative with floor 1e-2 (its own
-    /// rounding is ~1e-7 of the O(1) terms it adds). d* buffers start nonzero to check accumulation.
+    /// ~1e-12, rounding ~1e-9). The float32 kernel multiplies O(1) rounded quantities (act from the float
+    /// forward, 1-3 ulp each), so it is held to 2e-6 absolute below 1 and relative above (floor 1), about
+    /// 16 ulp of 1. d* buffers start nonzero to check accumulation.
     @Test func backwardMatchesFiniteDifferences() {
         var rng = SeededRNG(seed: 13)
         Ref.forEachSIMDPath { path in
@@ -90,16 +91,16 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
                         centralDifference({ loss($0, cp64) }, at: p64, index: i, h: 1e-6)
                     }
                     let gotPre = zip(dpre.array, dpre0).map { Double($0) - Double($1) }
-                    let ePre = maxRelativeError(gotPre, fdPre, floor: 1e-2)
-                    #expect(ePre <= 1e-5, "path \(path) H \(H) dc \(withDc) cPrev \(withCp): dpre \(ePre)")
+                    let ePre = maxRelativeError(gotPre, fdPre, floor: 1)
+                    #expect(ePre <= 2e-6, "path \(path) H \(H) dc \(withDc) cPrev \(withCp): dpre \(ePre)")
                     if withDcp {
                         let base = cp64 ?? [Double](repeating: 0, count: B * H)
                         let fdCp = base.indices.map { i in
                             centralDifference({ loss(p64, $0) }, at: base, index: i, h: 1e-6)
                         }
                         let gotCp = zip(dcp.array, dcp0).map { Double($0) - Double($1) }
-                        let eCp = maxRelativeError(gotCp, fdCp, floor: 1e-2)
-                        #expect(eCp <= 1e-5, "path \(path) H \(H) dc \(withDc) cPrev \(withCp): dc_prev \(eCp)")
+                        let eCp = maxRelativeError(gotCp, fdCp, floor: 1)
+                        #expect(eCp <= 2e-6, "path \(path) H \(H) dc \(withDc) cPrev \(withCp): dc_prev \(eCp)")
                     } else {
                         #expect(dcp.array == dcp0, "dc_prev NULL must leave the caller's buffer alone")
                     }
@@ -109,7 +110,7 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
         }
     }
 
-    /// Rows are independent and each is computed by one thread, so the bits must match exactly.
+    /// Rows are independent and each is computed by one thread: the same results for any thread count.
     @Test func oneAndTwoThreadsAgree() {
         let saved = ck_get_threads()
         defer { ck_set_threads(saved) }
@@ -118,16 +119,18 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
         let pre = randomFloats(B * 4 * H, in: -4...4, rng: &rng), cPrev = randomFloats(B * H, rng: &rng)
         let dh = GuardedBuffer(randomFloats(B * H, rng: &rng)), dc = GuardedBuffer(randomFloats(B * H, rng: &rng))
         let cp = GuardedBuffer(cPrev)
-        var results: [[Float]] = []
-        for n in [1, 2] {
-            ck_set_threads(Int32(n))
-            let f = lstmKernel(pre: pre, cPrev: cPrev, B: B, H: H)
-            let dpre = GuardedBuffer(count: B * 4 * H), dcp = GuardedBuffer(count: B * H)
-            ck_lstm_backward(dpre.pointer, dcp.pointer, dh.pointer, dc.pointer, f.act.pointer, f.c.pointer,
-                             cp.pointer, Int32(B), Int32(H))
-            results.append(f.h.array + f.c.array + f.act.array + dpre.array + dcp.array)
+        Ref.forEachSIMDPath { path in
+            var results: [[Float]] = []
+            for n in [1, 2] {
+                ck_set_threads(Int32(n))
+                let f = lstmKernel(pre: pre, cPrev: cPrev, B: B, H: H)
+                let dpre = GuardedBuffer(count: B * 4 * H), dcp = GuardedBuffer(count: B * H)
+                ck_lstm_backward(dpre.pointer, dcp.pointer, dh.pointer, dc.pointer, f.act.pointer, f.c.pointer,
+                                 cp.pointer, Int32(B), Int32(H))
+                results.append(f.h.array + f.c.array + f.act.array + dpre.array + dcp.array)
+            }
+            #expect(Ref.agree(results[0], results[1]), "path \(path)")
         }
-        #expect(results[0] == results[1])
     }
 
     @Test func saturatedPreActivationsStayFinite() {
@@ -138,14 +141,14 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
             let cPrev = (0..<(B * H)).map { extremes[($0 + 3) % extremes.count] }
             let f = lstmKernel(pre: pre, cPrev: cPrev, B: B, H: H)
             let ref = Ref.lstmForward(pre: pre.map(Double.init), cPrev: cPrev.map(Double.init), B: B, H: H)
-            #expect((f.h.array + f.c.array + f.act.array).allSatisfy(\.isFinite), "path \(path)")
+            #expect((f.h.array + f.c.array + f.act.array).allSatisfy { $0.isFinite }, "path \(path)")
             #expect(maxRelativeError(f.act.array, ref.act, floor: 1e-3) <= 1e-6, "path \(path): saturated gates")
             #expect(maxRelativeError(f.h.array, ref.h, floor: 1) <= 1e-6, "path \(path): saturated h")
             let dpre = GuardedBuffer(count: B * 4 * H), dcp = GuardedBuffer(count: B * H)
             let ones = GuardedBuffer(count: B * H, fill: 1), cp = GuardedBuffer(cPrev)
             ck_lstm_backward(dpre.pointer, dcp.pointer, ones.pointer, ones.pointer, f.act.pointer, f.c.pointer,
                              cp.pointer, Int32(B), Int32(H))
-            #expect((dpre.array + dcp.array).allSatisfy(\.isFinite), "path \(path): saturated gradients")
+            #expect((dpre.array + dcp.array).allSatisfy { $0.isFinite }, "path \(path): saturated gradients")
         }
     }
 }

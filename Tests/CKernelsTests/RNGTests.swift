@@ -68,7 +68,7 @@ struct RNGTests {
         #expect(abs(mean) < 0.016, "mean \(mean)")
         #expect(abs(variance - 1) < 0.023, "variance \(variance)")
         #expect(abs(kurtosis - 3) < 0.1, "kurtosis \(kurtosis)")
-        #expect(out.allSatisfy(\.isFinite))
+        #expect(out.allSatisfy { $0.isFinite })
     }
 
     /// Uniforms in [0, 1): mean 0.5 within 5 standard errors (0.289 / sqrt(1e5) each), variance 1/12.

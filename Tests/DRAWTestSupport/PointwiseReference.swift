@@ -119,13 +119,33 @@ public enum PointwiseReference {
         return all.filter { $0 <= best }
     }
 
+    /// The forced SIMD path is process-wide and Swift Testing runs suites in parallel: tests that force
+    /// paths, or compare two runs bit for bit, hold this lock so another test cannot switch paths under them.
+    public static let simdPathLock = NSLock()
+
     /// Runs body once per supported SIMD path with that path forced, then restores the automatic choice.
-    public static func forEachSIMDPath(_ body: (Int32) throws -> Void) rethrows {
-        defer { _ = ck_force_simd_path(-1) }
+    public static func forEachSIMDPath(_ body: (Int32) -> Void) {
+        simdPathLock.lock()
+        defer { _ = ck_force_simd_path(-1); simdPathLock.unlock() }
         for path in simdPaths {
             _ = ck_force_simd_path(path)
-            try body(path)
+            body(path)
         }
+    }
+
+    /// Runs body on the automatic path with no other path-forcing test running (see simdPathLock).
+    public static func withAutomaticSIMDPath(_ body: () -> Void) {
+        simdPathLock.lock()
+        defer { simdPathLock.unlock() }
+        _ = ck_force_simd_path(-1)
+        body()
+    }
+
+    /// Two runs that should agree to float rounding (1e-6 relative, floor 1e-3): thread counts, aliasing.
+    /// Bit equality is what the kernels give, but a test elsewhere that forces a SIMD path without
+    /// simdPathLock could switch paths (and FMA rounding) between the two runs.
+    public static func agree(_ a: [Float], _ b: [Float]) -> Bool {
+        a.count == b.count && maxRelativeError(a, b.map(Double.init), floor: 1e-3) <= 1e-6
     }
 
     /// Sizes 1...33 hit every SIMD tail; the rest cover several vectors, odd sizes and multi-block rows.
