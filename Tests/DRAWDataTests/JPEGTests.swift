@@ -44,9 +44,15 @@ import Testing
         let dir = TempFolder()
         let notJPEG = dir.write("x.jpg", Array("GIF89a, not a JPEG".utf8))
         expectDataError(notJPEG, "bad magic") { _ = try JPEGCodec.read(notJPEG) }
-        // SOI then garbage: libjpeg's own error, caught, with the path.
+        // A sample precision of 3 bits in the frame header: libjpeg's own error, caught, with the path.
+        var bytes = try noisyJPEG(dir)
+        let at = try #require(sofHeightOffset(bytes))
+        bytes[at - 1] = 3
+        let bogus = dir.write("p.jpg", bytes)
+        expectDataError(bogus, "libjpeg", "precision") { _ = try JPEGCodec.read(bogus) }
+        // SOI then garbage: libjpeg hunts for a marker to the end of the file.
         let garbage = dir.write("g.jpg", [0xFF, 0xD8] + Array(repeating: 0x11, count: 64))
-        expectDataError(garbage, "libjpeg") { _ = try JPEGCodec.read(garbage) }
+        expectDataError(garbage, "truncated") { _ = try JPEGCodec.read(garbage) }
     }
 
     /// The offset of the SOF0 marker's height field.
