@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "DRAWTestSupport", dependencies: ["CKernels"], path: "Tests/DRAWTestSupport"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "DRAWTestSupport"]),
         .testTarget(name: "DRAWTests", dependencies: ["DRAW", "DRAWTestSupport"]),
-        .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWTestSupport"]),
+        .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWTestSupport", "CZlib", "CGIF", "CPNG"]),
         .testTarget(name: "DRAWCLITests", dependencies: ["DRAWCLI", "DRAWTestSupport"]),
     ]
 )

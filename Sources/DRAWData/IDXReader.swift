@@ -34,7 +34,9 @@ public enum IDXReader {
         let hex = "0x" + String(magic, radix: 16, uppercase: true).leftPadded(to: 8)
         if let expectedMagic, magic != expectedMagic {
             let want = "0x" + String(expectedMagic, radix: 16, uppercase: true).leftPadded(to: 8)
-            throw DataError.badMagic(path: path, detail: "IDX magic \(hex), expected \(want)")
+            let rankNote = magic >> 8 == expectedMagic >> 8
+                ? " (\(head[3]) dimensions where \(expectedMagic & 0xFF) are expected)" : ""
+            throw DataError.badMagic(path: path, detail: "IDX magic \(hex), expected \(want)\(rankNote)")
         }
         guard head[0] == 0, head[1] == 0 else {
             throw DataError.badMagic(path: path, detail: "IDX magic \(hex) does not start with two zero bytes")

@@ -98,18 +98,18 @@ public struct LossPlot: Sendable {
         }
     }
 
-    /// Tick values: multiples of 1, 2 or 5 × 10^k covering [a, b] with about 5 to 10 ticks.
+    /// Tick values: multiples of a step of 1, 2 or 5 × 10^k, from the last one ≤ a to the first one ≥ b
+    /// (so the ticks cover [a, b]), about 4 to 8 of them.
     public static func ticks(_ a: Double, _ b: Double) -> [Double] {
         guard a.isFinite, b.isFinite, b > a else { return [a] }
         let raw = (b - a) / 6
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
-        let first = (a / step).rounded(.down) * step
-        var out: [Double] = []
-        var t = first
-        while t <= b + step * 0.5 && out.count < 50 {
+        let first = (a / step + 1e-9).rounded(.down) * step
+        var out = [first]
+        while out.last! < b - step * 1e-9 && out.count < 50 {
+            let t = first + Double(out.count) * step
             out.append(abs(t) < step * 1e-9 ? 0 : t)
-            t = first + Double(out.count) * step
         }
         return out
     }

@@ -1,5 +1,0 @@
-// Smoke test for DRAWData.
-import Testing
-@testable import DRAWData
-
-@Test func DRAWDataLinks() {}
