@@ -43,6 +43,8 @@ public final class DRAWModel {
     var rngState: [UInt64] = [0, 0, 0, 0]
     private var cache: ForwardCache?
     private var scratch: BackwardScratch?
+    /// The decoder loop's buffers for the last generation count.
+    var generationCache: GenerationWorkspace?
 
     /// A freshly initialised model: PyTorch's default init (Linear U(±1/√in) for weight and bias, LSTMCell
     /// U(±1/√hidden) for all four tensors) drawn from `seed`, which also seeds the training RNG.

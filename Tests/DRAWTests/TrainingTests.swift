@@ -76,3 +76,68 @@ import Testing
         }
     }
 }
+
+@Suite struct APIExtrasTests {
+    /// Importance weighting: with the same K samples, −log mean w never exceeds −mean log w (Jensen), both are finite,
+    /// and the sampled negative ELBO is within 20% of the analytic-KL loss at z = μ on a small untrained model.
+    @Test func importanceWeightedNLL() throws {
+        let config = DRAWConfig(channels: 1, height: 6, width: 6, steps: 3, readN: 2, writeN: 3, encSize: 8,
+                                decSize: 8, zSize: 3, loss: .bce)
+        let model = try DRAWModel(config: config, seed: 4)
+        var rng = SeededRNG(seed: 2)
+        let batch = randomFloats(5 * 36, in: 0...1, rng: &rng).map { $0 > 0.5 ? Float(1) : 0 }
+        let est = try model.importanceWeightedNLL(batch: batch, samples: 20)
+        #expect(est.nll.count == 5)
+        for b in 0..<5 {
+            #expect(est.nll[b].isFinite && est.nll[b] > 0)
+            #expect(est.nll[b] <= est.negativeELBO[b] + 1e-9)
+        }
+        let l2 = try DRAWModel(config: DRAWConfig(channels: 1, height: 6, width: 6, steps: 3, readN: 2, writeN: 3,
+                                                   encSize: 8, decSize: 8, zSize: 3, loss: .l2))
+        #expect(throws: DRAWError.self) { try l2.importanceWeightedNLL(batch: batch, samples: 2) }
+    }
+
+    /// generate() gives the same images as the last frame of sample() for the same z, and reuses its buffers.
+    @Test func generateMatchesSample() throws {
+        for attention in [true, false] {
+            let config = DRAWConfig(channels: 3, height: 5, width: 4, steps: 3, readN: 2, writeN: 3, encSize: 6,
+                                    decSize: 7, zSize: 2, attention: attention, loss: .l2)
+            let model = try DRAWModel(config: config, seed: 8)
+            var rng = SeededRNG(seed: 3)
+            let z = randomFloats(3 * 4 * 2, in: -2...2, rng: &rng)
+            let images = try model.generate(count: 4, z: z)
+            #expect(images == Array(try model.sample(count: 4, z: z).images))
+            #expect(try model.generate(count: 4, z: z) == images)
+        }
+    }
+
+    /// A gradient computed, copied out and applied with applyAdam(gradient:) equals trainStep, bit for bit
+    /// (the path the CLI uses around an MPI allreduce).
+    @Test func externalGradientStepEqualsTrainStep() throws {
+        let config = DRAWConfig(channels: 1, height: 6, width: 5, steps: 2, readN: 2, writeN: 2, encSize: 5,
+                                decSize: 4, zSize: 2, loss: .bce)
+        let a = try DRAWModel(config: config, seed: 1), b = try DRAWModel(config: config, seed: 1)
+        var rng = SeededRNG(seed: 6)
+        let batch = randomFloats(3 * 30, in: 0...1, rng: &rng)
+        try a.trainStep(batch: batch)
+        try b.computeGradients(batch: batch)
+        let g = Array(b.gradientSlab)
+        b.withGradientSlab { s in for i in s.indices { s[i] = .nan } }
+        try g.withUnsafeBufferPointer { try b.applyAdam(gradient: $0) }
+        #expect(Array(a.parameterSlab).map(\.bitPattern) == Array(b.parameterSlab).map(\.bitPattern))
+        #expect(a.step == 1 && b.step == 1)
+        // A NaN gradient is refused and changes nothing.
+        let before = Array(b.parameterSlab)
+        b.withGradientSlab { s in s[0] = .nan }
+        #expect(throws: DRAWError.self) { try b.applyAdam() }
+        #expect(Array(b.parameterSlab) == before && b.step == 1)
+    }
+
+    /// read_n / write_n above the kernels' CK_MAX_N are refused by validation.
+    @Test func windowSizeLimit() {
+        #expect(throws: DRAWError.self) {
+            try DRAWModel(config: DRAWConfig(channels: 1, height: 40, width: 40, steps: 1, readN: DRAWConfig.maxWindow + 1,
+                                             writeN: 2, encSize: 4, decSize: 4, zSize: 2, loss: .bce))
+        }
+    }
+}
