@@ -5,6 +5,11 @@ import Foundation
 import Testing
 
 @Suite struct FixtureTests {
+    /// The fixtures are found by listing Tests/Fixtures; an empty listing would make every test below vacuous.
+    @Test func fixturesAreFound() {
+        #expect(Fixture.names().count >= 1, "no fixture folders with expected.json in \(fixturesDirectory.path)")
+    }
+
     /// eps_zero (z = μ): per-image total/recon/KL and the mean within 1e-5 relative, sigmoid canvas sums per step
     /// within 1e-5 relative, read and write windows (gx, gy, σ², δ, γ) per step within 1e-4 relative.
     @Test(arguments: Fixture.names())
