@@ -133,6 +133,28 @@ import Testing
         #expect(Array(b.parameterSlab) == before && b.step == 1)
     }
 
+    /// Global-norm clipping scales the whole gradient to the bound before the elementwise clip and Adam: the same step
+    /// as giving Adam the pre-scaled gradient (within float rounding of the scale: 1e-3·lr per value). The clip is set
+    /// low (1e-3) so that the elementwise clip after the scaling matters too.
+    @Test func globalNormClipScalesTheGradient() throws {
+        let config = DRAWConfig(channels: 1, height: 6, width: 5, steps: 2, readN: 2, writeN: 2, encSize: 5,
+                                decSize: 4, zSize: 2, loss: .bce)
+        let a = try DRAWModel(config: config, seed: 1), b = try DRAWModel(config: config, seed: 1)
+        var rng = SeededRNG(seed: 6)
+        let batch = randomFloats(3 * 30, in: 0...1, rng: &rng)
+        try a.computeGradients(batch: batch, mode: .mean)
+        let norm = a.gradientNorm
+        let bound = Float(norm / 4)
+        a.adam.maxGradNorm = bound
+        a.adam.clip = 1e-3
+        b.adam.clip = 1e-3
+        let scaled = Array(a.gradientSlab).map { Float(Double($0) * Double(bound) / norm) }
+        try a.applyAdam()
+        try scaled.withUnsafeBufferPointer { try b.applyAdam(gradient: $0) }
+        let lr = a.adam.learningRate
+        #expect(zip(a.parameterSlab, b.parameterSlab).allSatisfy { abs($0 - $1) <= 1e-3 * lr })
+    }
+
     /// read_n / write_n above the kernels' CK_MAX_N are refused by validation.
     @Test func windowSizeLimit() {
         #expect(throws: DRAWError.self) {
