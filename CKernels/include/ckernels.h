@@ -66,6 +66,11 @@ void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
 
 /* ---------------------------------------------------------------- attention (SPEC.md step 2) */
 
+/* Largest window N (read_n, write_n) the attention, read and write kernels accept: their per-thread scratch
+   is on the stack, sized by it (2 <= N <= CK_MAX_N, checked by the Swift caller). H and W have no limit: the
+   glimpse kernels work in column chunks, and the filterbank backward recomputes its exponentials. */
+enum { CK_MAX_N = 32 };
+
 /* head is (B, 5) stride ldh, the raw head outputs (gx~, gy~, log sigma2, log delta~, log gamma).
    params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
    Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
