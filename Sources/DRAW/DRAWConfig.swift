@@ -1,4 +1,5 @@
 // DRAWConfig.swift: the model's hyperparameters with SPEC.md's JSON keys, validation and the sizes derived from them.
+import CKernels
 import Foundation
 
 /// The reconstruction term of the loss (SPEC.md "Loss").
@@ -117,7 +118,7 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
     }
 
     /// The largest read_n / write_n the attention kernels accept (CK_MAX_N in ckernels.h).
-    public static let maxWindow = 32
+    public static let maxWindow = Int(CK_MAX_N)
 
     // MARK: derived sizes
 
