@@ -99,7 +99,7 @@ extension DRAWModel {
                            p + L.headW, D.c, ((T + 1) * B).c, D.c, K.c)
         ck_linear_backward(nil, 0, g + L.decWih, Z.c, g + L.decBih, s.dDecPre[1], D4, k.z[1], Z.c,
                            p + L.decWih, Z.c, TB, Z.c, D4)
-        ck_linear_backward(nil, 0, g + L.decWhh, D.c, g + L.decBhh, s.dDecPre[1], D4, k.hDec[0], D.c,
+        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, s.dDecPre[1], D4, k.hDec[0], D.c,
                            p + L.decWhh, D.c, TB, D.c, D4)
         ck_linear_backward(nil, 0, g + L.mlW, E.c, g + L.mlB, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
@@ -114,10 +114,11 @@ extension DRAWModel {
             ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
         }
-        // b_ih and b_hh get the same gradient, the column sums of the gate gradients.
-        ck_linear_backward(nil, 0, nil, 0, g + L.encBih, s.dEncPre[1], E4, k.hEnc[0], E.c, p + L.encWhh, E.c,
-                           TB, E.c, E4)
         ck_linear_backward(nil, 0, g + L.encWhh, E.c, g + L.encBhh, s.dEncPre[1], E4, k.hEnc[0], E.c,
                            p + L.encWhh, E.c, TB, E.c, E4)
+        // b_ih and b_hh of an LSTM get the same gradient (the column sums of its gate gradients): summed once, then
+        // added to the twin (the gradient slab is zero on entry, so the twin holds exactly that sum).
+        add(g + L.encBih, g + L.encBhh, 4 * E)
+        add(g + L.decBhh, g + L.decBih, 4 * D)
     }
 }

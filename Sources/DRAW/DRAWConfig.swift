@@ -1,4 +1,5 @@
 // DRAWConfig.swift: the model's hyperparameters with SPEC.md's JSON keys, validation and the sizes derived from them.
+import CKernels
 import Foundation
 
 /// The reconstruction term of the loss (SPEC.md "Loss").
@@ -103,6 +104,9 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
         if attention {
             try require(readN >= 2, "read_n", "must be >= 2 with attention (delta divides by N - 1), got \(readN)")
             try require(writeN >= 2, "write_n", "must be >= 2 with attention (delta divides by N - 1), got \(writeN)")
+            // The attention kernels keep per-thread scratch on the stack, sized by CK_MAX_N (ckernels.h).
+            try require(readN <= Self.maxWindow, "read_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(readN)")
+            try require(writeN <= Self.maxWindow, "write_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(writeN)")
         }
         // Every GEMM dimension and leading dimension is a C int.
         let limit = Int(Int32.max) / 8
@@ -112,6 +116,9 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
         try require(encoderInputSize * 4 * encSize <= Int(Int32.max), "enc_size",
                     "encoder.weight_ih of \(encoderInputSize * 4 * encSize) values is too large")
     }
+
+    /// The largest read_n / write_n the attention kernels accept (CK_MAX_N in ckernels.h).
+    public static let maxWindow = Int(CK_MAX_N)
 
     // MARK: derived sizes
 

@@ -22,6 +22,7 @@ public struct LossReport: Sendable, Equatable {
     public let kl: [Double]
     /// The batch loss: mean of `total`.
     public var mean: Double { total.reduce(0, +) / Double(total.count) }
+    /// Batch means of the two terms.
     public var meanRecon: Double { recon.reduce(0, +) / Double(recon.count) }
     public var meanKL: Double { kl.reduce(0, +) / Double(kl.count) }
 }
@@ -30,6 +31,7 @@ public struct LossReport: Sendable, Equatable {
 /// that draws ε in training and z in generation. Not thread-safe: use one model from one task at a time.
 public final class DRAWModel {
     public let config: DRAWConfig
+    /// Where each PyTorch-named tensor lives in the parameter, gradient and Adam slabs.
     public let layout: ParameterLayout
     /// Parameters, gradients of the last batch, Adam's m and v: same layout, padding zero.
     let params, grads, adamM, adamV: FloatArena
@@ -43,6 +45,8 @@ public final class DRAWModel {
     var rngState: [UInt64] = [0, 0, 0, 0]
     private var cache: ForwardCache?
     private var scratch: BackwardScratch?
+    /// The decoder loop's buffers for the last generation count.
+    var generationCache: GenerationWorkspace?
 
     /// A freshly initialised model: PyTorch's default init (Linear U(±1/√in) for weight and bias, LSTMCell
     /// U(±1/√hidden) for all four tensors) drawn from `seed`, which also seeds the training RNG.
@@ -79,12 +83,16 @@ public final class DRAWModel {
         return report
     }
 
-    /// The losses on `batch` without touching gradients or parameters (z = μ unless `mode` says otherwise).
+    /// The losses on `batch` without touching gradients or parameters (z = μ unless `mode` says otherwise;
+    /// `.sampled` advances the model's RNG).
     public func loss(batch: [Float], mode: LatentMode = .mean) throws -> LossReport {
-        try batch.withUnsafeBufferPointer { images in
-            let cache = try prepare(images: images, mode: mode)
-            return forward(cache, mode: mode)
-        }
+        try batch.withUnsafeBufferPointer { try loss(images: $0, mode: mode) }
+    }
+
+    /// `loss(batch:mode:)` on images the caller holds (no copy of the array).
+    public func loss(images: UnsafeBufferPointer<Float>, mode: LatentMode = .mean) throws -> LossReport {
+        let cache = try prepare(images: images, mode: mode)
+        return forward(cache, mode: mode)
     }
 
     /// Forward and backward: overwrites the gradient slab with d(batch-mean loss)/d parameters.
@@ -93,6 +101,8 @@ public final class DRAWModel {
         try batch.withUnsafeBufferPointer { try computeGradients(images: $0, mode: mode) }
     }
 
+    /// `computeGradients(batch:mode:)` on images the caller holds. With `applyAdam()` (or `applyAdam(gradient:)`)
+    /// it splits `trainStep` so the gradient slab can be averaged across processes in between.
     @discardableResult
     public func computeGradients(images: UnsafeBufferPointer<Float>, mode: LatentMode = .sampled) throws -> LossReport {
         let cache = try prepare(images: images, mode: mode)

@@ -46,6 +46,11 @@ struct StepBuffer {
     memcpy(dst, src, n * MemoryLayout<Float>.stride)
 }
 
+/// dst[i] += src[i] for n floats (short vectors: biases).
+@inline(__always) func add(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n: Int) {
+    for i in 0..<n { dst[i] += src[i] }
+}
+
 /// Copies a (rows, columns) block between buffers with row strides ldd and lds (in floats).
 @inline(__always) func copyRows(_ dst: UnsafeMutablePointer<Float>, _ ldd: Int, _ src: UnsafePointer<Float>, _ lds: Int,
                                 rows: Int, columns: Int) {

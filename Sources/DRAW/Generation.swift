@@ -16,58 +16,119 @@ public struct DrawingSequence: Sendable {
         return frames[start..<(start + P)]
     }
 
+    /// The write window (gx, gy, σ², δ, γ) at step t (1-based) for `image`; empty without attention.
+    public func window(step t: Int, image: Int) -> ArraySlice<Float> {
+        guard !writeAttention.isEmpty else { return [] }
+        let start = ((t - 1) * count + image) * 5
+        return writeAttention[start..<(start + 5)]
+    }
+
     /// The generated images sigmoid(c_T), `[count][C][H][W]`.
     public var images: ArraySlice<Float> { frames[((config.steps - 1) * count * config.pixels)...] }
 }
 
+/// The decoder loop's buffers for one image count, allocated once and kept by the model for the next call.
+final class GenerationWorkspace {
+    let count: Int
+    private let arena: FloatArena
+    /// z (T, n, Z); h_dec and the two cell buffers (n, D); gates (n, 4D); heads (n, write + 5); canvas (n, P);
+    /// the write window's params (n, 5), Fx (n, Nw, W), Fy (n, Nw, H).
+    let z, h, cell, cellNext, gates, heads, canvas, window, fx, fy: UnsafeMutablePointer<Float>
+
+    init(config c: DRAWConfig, count n: Int) {
+        count = n
+        let Nw = c.attention ? c.writeN : 0
+        var plan = FloatArena.Plan()
+        let offsets = [c.steps * n * c.zSize, n * c.decSize, n * c.decSize, n * c.decSize, n * 4 * c.decSize,
+                       n * (c.writeSize + 5), n * c.pixels, n * 5, n * Nw * c.width, n * Nw * c.height]
+            .map { plan.reserve($0) }
+        arena = FloatArena(plan)
+        let a = arena
+        (z, h, cell, cellNext, gates) = (a[offsets[0]], a[offsets[1]], a[offsets[2]], a[offsets[3]], a[offsets[4]])
+        (heads, canvas, window, fx, fy) = (a[offsets[5]], a[offsets[6]], a[offsets[7]], a[offsets[8]], a[offsets[9]])
+    }
+}
+
 extension DRAWModel {
-    /// Draws `count` images from the prior. `z` is `[T][count][Z]` row-major; nil draws it from the model's RNG.
+    /// Draws `count` images from the prior with every step's canvas and write window (for pictures and GIFs).
+    /// `z` is `[T][count][Z]` row-major; nil draws it from the model's RNG.
     public func sample(count n: Int, z: [Float]? = nil) throws -> DrawingSequence {
-        let c = config, L = layout, p = params.base
-        let T = c.steps, P = c.pixels, D = c.decSize, Z = c.zSize, Nw = c.writeN
+        let T = config.steps, P = config.pixels, attention = config.attention
+        var frames = [Float](repeating: 0, count: T * n * P)
+        var windows = [Float](repeating: 0, count: config.attention ? T * n * 5 : 0)
+        try frames.withUnsafeMutableBufferPointer { f in
+            try windows.withUnsafeMutableBufferPointer { wb in
+                let w = try generationWorkspace(count: n, z: z)
+                decode(w) { t in
+                    ck_sigmoid_forward(f.baseAddress! + (t - 1) * n * P, nil, w.canvas, n.c, P.c)
+                    if attention { copy(wb.baseAddress! + (t - 1) * n * 5, w.window, n * 5) }
+                }
+            }
+        }
+        return DrawingSequence(count: n, config: config, frames: frames, writeAttention: windows)
+    }
+
+    /// Draws `count` images from the prior, only the final sigmoid(c_T): `[count][C][H][W]`.
+    /// The fast path: no per-step frames; the decoder's buffers are reused from call to call.
+    public func generate(count n: Int, z: [Float]? = nil) throws -> [Float] {
+        let P = config.pixels
+        var images = [Float](repeating: 0, count: n * P)
+        try images.withUnsafeMutableBufferPointer { try generate(into: $0, z: z) }
+        return images
+    }
+
+    /// `generate(count:z:)` into the caller's buffer of `count · C·H·W` floats (no allocation after the first call).
+    public func generate(into images: UnsafeMutableBufferPointer<Float>, z: [Float]? = nil) throws {
+        let P = config.pixels
+        let n = try batchSize(of: images.count, what: "generate output")
+        let w = try generationWorkspace(count: n, z: z)
+        decode(w) { _ in }
+        ck_sigmoid_forward(images.baseAddress!, nil, w.canvas, n.c, P.c)
+    }
+
+    /// The workspace for n images with z filled in (the caller's or fresh N(0, I) draws) and the state zeroed.
+    private func generationWorkspace(count n: Int, z: [Float]?) throws -> GenerationWorkspace {
+        let T = config.steps, D = config.decSize, Z = config.zSize
         guard n >= 1 else { throw DRAWError.shapeMismatch(what: "sample count", expected: ">= 1", got: n) }
-        _ = try batchSize(of: n * P, what: "sample count")
+        _ = try batchSize(of: n * config.pixels, what: "sample count")
+        if let z, z.count != T * n * Z {
+            throw DRAWError.shapeMismatch(what: "z", expected: "[T=\(T)][n=\(n)][Z=\(Z)] = \(T * n * Z)", got: z.count)
+        }
+        if generationCache?.count != n { generationCache = GenerationWorkspace(config: config, count: n) }
+        let w = generationCache!
+        if let z {
+            z.withUnsafeBufferPointer { copy(w.z, $0.baseAddress!, T * n * Z) }
+        } else {
+            withRNG { ck_randn(w.z, T * n * Z, $0) }
+        }
+        zero(w.h, n * D); zero(w.cell, n * D); zero(w.canvas, n * config.pixels)
+        return w
+    }
+
+    /// SPEC.md's generation loop; `perStep(t)` sees the canvas c_t and the write window after each step.
+    private func decode(_ w: GenerationWorkspace, perStep: (Int) -> Void) {
+        let c = config, L = layout, p = params.base
+        let T = c.steps, P = c.pixels, D = c.decSize, Z = c.zSize, Nw = c.writeN, n = w.count
         // The head GEMM's first rows: write, and the write head with attention (the read head is not needed).
         let K = c.writeSize + (c.attention ? 5 : 0)
-        var plan = FloatArena.Plan()
-        let zOff = plan.reserve(T * n * Z), h = plan.reserve(n * D), cell = plan.reserve(n * D)
-        let cellNext = plan.reserve(n * D), gates = plan.reserve(n * 4 * D), heads = plan.reserve(n * K)
-        let canvas = plan.reserve(n * P), params5 = plan.reserve(n * 5)
-        let fx = plan.reserve(n * Nw * c.width), fy = plan.reserve(n * Nw * c.height)
-        let a = FloatArena(plan)
-        if let z {
-            guard z.count == T * n * Z else {
-                throw DRAWError.shapeMismatch(what: "z", expected: "[T=\(T)][n=\(n)][Z=\(Z)] = \(T * n * Z)", got: z.count)
-            }
-            z.withUnsafeBufferPointer { copy(a[zOff], $0.baseAddress!, T * n * Z) }
-        } else {
-            withRNG { ck_randn(a[zOff], T * n * Z, $0) }
-        }
-        var frames = [Float](repeating: 0, count: T * n * P)
-        var windows = [Float](repeating: 0, count: c.attention ? T * n * 5 : 0)
-        var cPrev = a[cell], cNext = a[cellNext]
+        var cPrev = w.cell, cNext = w.cellNext
         for t in 1...T {
             // h_dec(t) = decoder(z_t): gates = W_ih z_t + b_ih + W_hh h_dec(t−1) + b_hh
-            let zt = a[zOff] + (t - 1) * n * Z
-            ck_linear_forward(a[gates], (4 * D).c, zt, Z.c, p + L.decWih, Z.c, p + L.decBih, n.c, Z.c, (4 * D).c, 0)
-            ck_linear_forward(a[gates], (4 * D).c, a[h], D.c, p + L.decWhh, D.c, p + L.decBhh, n.c, D.c, (4 * D).c, 1)
-            ck_lstm_forward(a[h], cNext, a[gates], a[gates], cPrev, n.c, D.c)
+            let zt = w.z + (t - 1) * n * Z
+            ck_linear_forward(w.gates, (4 * D).c, zt, Z.c, p + L.decWih, Z.c, p + L.decBih, n.c, Z.c, (4 * D).c, 0)
+            ck_linear_forward(w.gates, (4 * D).c, w.h, D.c, p + L.decWhh, D.c, p + L.decBhh, n.c, D.c, (4 * D).c, 1)
+            ck_lstm_forward(w.h, cNext, w.gates, w.gates, cPrev, n.c, D.c)
             (cPrev, cNext) = (cNext, cPrev)
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {
-                ck_linear_forward(a[heads], K.c, a[h], D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, K.c, 0)
-                ck_attention_forward(a[params5], a[fx], a[fy], a[heads] + c.writeSize, K.c, n.c, Nw.c,
-                                     c.height.c, c.width.c)
-                ck_write_forward(a[canvas], a[heads], K.c, a[fx], a[fy], a[params5], n.c, c.channels.c,
+                ck_linear_forward(w.heads, K.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, K.c, 0)
+                ck_attention_forward(w.window, w.fx, w.fy, w.heads + c.writeSize, K.c, n.c, Nw.c, c.height.c, c.width.c)
+                ck_write_forward(w.canvas, w.heads, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
                                  c.height.c, c.width.c, Nw.c)
-                windows.withUnsafeMutableBufferPointer { copy($0.baseAddress! + (t - 1) * n * 5, a[params5], n * 5) }
             } else {
-                ck_linear_forward(a[canvas], P.c, a[h], D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, P.c, 1)
+                ck_linear_forward(w.canvas, P.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, P.c, 1)
             }
-            frames.withUnsafeMutableBufferPointer {
-                ck_sigmoid_forward($0.baseAddress! + (t - 1) * n * P, nil, a[canvas], n.c, P.c)
-            }
+            perStep(t)
         }
-        return DrawingSequence(count: n, config: c, frames: frames, writeAttention: windows)
     }
 }

@@ -12,6 +12,7 @@ public struct Reconstruction: Sendable {
     /// Read and write windows `[T][B][5]` as (gx, gy, σ², δ, γ) after the transforms; empty without attention.
     public let readAttention: [Float]
     public let writeAttention: [Float]
+    /// The batch's losses in the same pass.
     public let losses: LossReport
 
     /// sigmoid(c_t) of image `image`, `[C][H][W]`; t is 1-based.

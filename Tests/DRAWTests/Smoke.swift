@@ -1,5 +1,0 @@
-// Smoke test for DRAW.
-import Testing
-@testable import DRAW
-
-@Test func DRAWLinks() {}
