@@ -35,16 +35,21 @@ import Testing
         #expect(other.next().indices != first[0].indices)
     }
 
-    @Test func shardsAreDisjointAndEqualInLength() throws {
+    @Test func shardsAreSlicesOfTheSingleProcessBatches() throws {
         let set = indexed(23)
         let loaders = try (0..<3).map { try BatchLoader(dataset: set, batchSize: 2, seed: 11, shard: (rank: $0, size: 3)) }
-        #expect(loaders.allSatisfy { $0.shardSize == 7 && $0.batchesPerEpoch == 3 })
+        // 23 images in global batches of 3 x 2: 3 per epoch, 5 images left out of each epoch.
+        #expect(loaders.allSatisfy { $0.globalBatchSize == 6 && $0.batchesPerEpoch == 3 })
+        let single = try BatchLoader(dataset: set, batchSize: 6, seed: 11)
+        for step in 0..<7 {
+            let slices = loaders.map { $0.batch(step: step) }
+            // Rank r holds slice r of the batch one process with the 3x larger batch reads: same images, same order.
+            #expect(slices.flatMap(\.indices) == single.batch(step: step).indices)
+            #expect(slices.flatMap(\.images) == single.batch(step: step).images)
+        }
         for epoch in 0..<2 {
-            let orders = loaders.map { $0.order(epoch: epoch) }
-            let all = orders.flatMap { $0 }
-            #expect(Set(all).count == 21 && all.allSatisfy { (0..<23).contains($0) })
-            // The shards are consecutive pieces of the one permutation every rank computes.
-            #expect(all == Array(try BatchLoader(dataset: set, batchSize: 2, seed: 11).order(epoch: epoch).prefix(21)))
+            let seen = (0..<3).flatMap { k in loaders.flatMap { $0.batch(step: epoch * 3 + k).indices } }
+            #expect(Set(seen).count == 18, "ranks read disjoint images within an epoch")
         }
         expectDataError("rank 3 of 3") { _ = try BatchLoader(dataset: set, batchSize: 2, seed: 0, shard: (3, 3)) }
     }
