@@ -101,7 +101,7 @@ private func latentKernel(_ t: LatentCase, withEps: Bool) -> (z: GuardedBuffer, 
         var rng = SeededRNG(seed: 23)
         let t = LatentCase(B: 9, Z: 100, rng: &rng)
         let dz = GuardedBuffer(randomFloats(t.B * t.Z, rng: &rng)), dkl = GuardedBuffer(randomFloats(t.B, rng: &rng))
-        Ref.forEachSIMDPath { path in
+        Ref.withAutomaticSIMDPath {
             var results: [[Float]] = []
             for n in [1, 2] {
                 ck_set_threads(Int32(n))
