@@ -28,7 +28,8 @@ public struct DecodedImage: Sendable, Equatable {
         let plane = width * height
         let colour = channels >= 3
         var out = [Float](repeating: 0, count: outChannels * plane)
-        let bg = background.components(channels: colour ? 3 : 1)
+        // Grey into grey composites on the background's luma; anything else on its RGB.
+        let bg = colour || outChannels == 3 ? [background.r, background.g, background.b] : [background.luma]
         samples.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { o in
                 for i in 0..<plane {
@@ -45,6 +46,8 @@ public struct DecodedImage: Sendable, Equatable {
                             r = a * r + (1 - a) * bg[0]
                             g = a * g + (1 - a) * bg[1]
                             b = a * b + (1 - a) * bg[2]
+                        } else if outChannels == 3 {
+                            (r, g, b) = (a * r + (1 - a) * bg[0], a * r + (1 - a) * bg[1], a * r + (1 - a) * bg[2])
                         } else {
                             r = a * r + (1 - a) * bg[0]
                             (g, b) = (r, r)

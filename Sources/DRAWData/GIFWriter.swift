@@ -112,7 +112,7 @@ public final class GIFWriter {
     }
 
     /// The 256 palette entries.
-    public static func colourTable(_ palette: Palette) -> [GifColorType] {
+    static func colourTable(_ palette: Palette) -> [GifColorType] {
         var table = [GifColorType](repeating: GifColorType(Red: 0, Green: 0, Blue: 0), count: 256)
         switch palette {
         case .grey:

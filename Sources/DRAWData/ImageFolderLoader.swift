@@ -19,6 +19,10 @@ public struct FolderLoadResult: Sendable {
 /// to decode stops the load with its `DataError` (a corrupt file in a training set is a problem to fix, not
 /// to skip quietly). Decoding runs on all cores; the result does not depend on the thread count.
 public enum ImageFolderLoader {
+    /// Largest dataset built in memory, in bytes (count · C · H · W · 4): 8 GiB. Checked before decoding; a
+    /// larger folder (all of celebA at 64 × 64 RGB is 10 GB) needs `limit`.
+    public static let maxDatasetBytes = 1 << 33
+
     /// The image extensions picked up, lower case.
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
@@ -93,6 +97,11 @@ public enum ImageFolderLoader {
         let cropH = options.centreCrop?.height ?? first.image.height
         let (h, w) = (options.height ?? cropH, options.width ?? cropW)
         let size = options.channels * h * w
+        let bytes = files.count.multipliedReportingOverflow(by: size * MemoryLayout<Float>.size)
+        guard !bytes.overflow, bytes.partialValue <= maxDatasetBytes else {
+            throw DataError.tooLarge(path: source, detail:
+                "\(files.count) images of \(options.channels)x\(h)x\(w) floats need more than the \(maxDatasetBytes >> 30) GiB limit; load fewer (limit) or smaller images")
+        }
         let output = UnsafeMutableBufferPointer<Float>.allocate(capacity: files.count * size)
         defer { output.deallocate() }
         let state = LoadState(count: files.count)

@@ -36,21 +36,29 @@ extension Raster {
         let wy = Resampling.weights(from: height, to: newHeight)
         // Horizontal pass: (C, H, W) → (C, H, W'), then vertical: → (C, H', W').
         var mid = [Float](repeating: 0, count: channels * height * newWidth)
-        for row in 0..<(channels * height) {
-            let src = row * width, dst = row * newWidth
-            for (i, taps) in wx.enumerated() {
-                var sum: Float = 0
-                for t in taps { sum += t.weight * pixels[src + t.index] }
-                mid[dst + i] = sum
+        pixels.withUnsafeBufferPointer { p in
+            mid.withUnsafeMutableBufferPointer { m in
+                for row in 0..<(channels * height) {
+                    let src = row * width, dst = row * newWidth
+                    for (i, taps) in wx.enumerated() {
+                        var sum: Float = 0
+                        for t in taps { sum += t.weight * p[src + t.index] }
+                        m[dst + i] = sum
+                    }
+                }
             }
         }
         var out = [Float](repeating: 0, count: channels * newHeight * newWidth)
-        for c in 0..<channels {
-            for (j, taps) in wy.enumerated() {
-                let dst = (c * newHeight + j) * newWidth
-                for t in taps {
-                    let src = (c * height + t.index) * newWidth
-                    for x in 0..<newWidth { out[dst + x] += t.weight * mid[src + x] }
+        mid.withUnsafeBufferPointer { m in
+            out.withUnsafeMutableBufferPointer { o in
+                for c in 0..<channels {
+                    for (j, taps) in wy.enumerated() {
+                        let dst = (c * newHeight + j) * newWidth
+                        for t in taps {
+                            let src = (c * height + t.index) * newWidth
+                            for x in 0..<newWidth { o[dst + x] += t.weight * m[src + x] }
+                        }
+                    }
                 }
             }
         }

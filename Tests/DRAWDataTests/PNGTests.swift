@@ -89,6 +89,11 @@ import Testing
         let grey = image.raster(channels: 1, background: .white)
         #expect(abs(grey.pixels[0] - (a * 0.299 + (1 - a))) < 1e-6)
         #expect(abs(grey.pixels[1] - 0.114) < 1e-6)
+        // Grey + alpha over a coloured background, as RGB, shows the background's colour.
+        let path2 = dir.file("ga.png")
+        try PNGCodec.writeSamples([255, 0], width: 1, height: 1, bitDepth: 8, colorType: .greyAlpha, to: path2)
+        #expect(try PNGCodec.read(path2).raster(channels: 3, background: Color(r: 0, g: 1, b: 0)).pixels == [0, 1, 0])
+        #expect(try PNGCodec.read(path2).raster(channels: 1, background: Color(r: 0, g: 1, b: 0)).pixels == [0.587])
     }
 
     @Test func eightBitRasterWriteReadsBackEqual() throws {
