@@ -74,11 +74,15 @@ enum { CK_MAX_N = 32 };
 /* head is (B, 5) stride ldh, the raw head outputs (gx~, gy~, log sigma2, log delta~, log gamma).
    params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
    Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
-   max(row sum, 1e-8). omp(B). */
+   max(row sum, 1e-8): a window far off the image gives all-zero rows, never NaN. Scalar expf (exact to float
+   rounding; the filterbanks are B*N*(H+W) exponentials, small next to the glimpses). omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W);
 /* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
-   (all five components of dparams are read; the glimpse kernels fill its gamma column). omp(B). */
+   (all five components of dparams are read; the glimpse kernels fill its gamma column). Any of dparams, dFx,
+   dFy may be NULL. Fx, Fy are recomputed from params in float64 sums (no scratch, any H, W), including the
+   max(): a row whose sum is below 1e-8 has a constant denominator. head and ldh are not read (params holds
+   all the backward needs); they keep the forward's argument vocabulary. omp(B). */
 void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
                            const float *params, const float *head, int ldh,
@@ -86,23 +90,24 @@ void ck_attention_backward(float *dhead, int lddh,
 
 /* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
    each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);
-   params (B, 5) (gamma is column 4). One window per image, shared by its channels. omp(B). */
+   params (B, 5) (gamma is column 4). One window per image, shared by its channels. N <= CK_MAX_N.
+   Per image: T = Fy X_c (N, W) then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
 void ck_read_forward(float *r, int ldr,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N);
 /* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr).
-   dx may be NULL (data needs no gradient). omp(B). */
+   dx may be NULL (data needs no gradient); so may the others. omp(B). */
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
                       const float *dr, int lddr,
                       const float *x, const float *xhat, const float *Fx, const float *Fy,
                       const float *params, int B, int C, int H, int W, int N);
 
 /* Write: canvas (B, C, H, W) += (1/gamma) Fy^T w_c Fx for each channel c.
-   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). ADDS to canvas. omp(B). */
+   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). ADDS to canvas. N <= CK_MAX_N. omp(B). */
 void ck_write_forward(float *canvas,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N);
-/* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W). omp(B). */
+/* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W); any may be NULL. omp(B). */
 void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dparams,
                        const float *dcanvas,
                        const float *w, int ldw, const float *Fx, const float *Fy, const float *params,

@@ -1,6 +1,11 @@
 // GlimpseTestSupport.swift: what the attention, read and write tests share: shapes, SIMD-path loops, C-call wrappers, gradient checks.
 import CKernels
 import DRAWTestSupport
+import Testing
+
+/// The parent of every attention/read/write suite, serialized as a whole: they force SIMD paths and thread
+/// counts, which are process-wide, and some compare two runs bit for bit.
+@Suite(.serialized) enum GlimpseKernelTests {}
 
 /// One test shape for the attention, read and write kernels.
 struct GlimpseShape: Sendable, CustomStringConvertible {

@@ -44,50 +44,52 @@ struct GlimpseCase {
     }
 }
 
-@Suite(.serialized) struct ReadWriteTests {
-    static let shapes: [GlimpseShape] = [
-        .init(B: 3, C: 1, H: 1, W: 1, N: 2), .init(B: 3, C: 3, H: 7, W: 16, N: 3), .init(B: 3, C: 1, H: 17, W: 31, N: 5),
-        .init(B: 3, C: 3, H: 33, W: 9, N: 12), .init(B: 3, C: 3, H: 64, W: 64, N: 5), .init(B: 3, C: 1, H: 28, W: 28, N: 2),
-        .init(B: 3, C: 1, H: 16, W: 33, N: 7), .init(B: 3, C: 3, H: 31, W: 17, N: 4), .init(B: 4, C: 1, H: 8, W: 1, N: 3),
-        .init(B: 3, C: 1, H: 3, W: 32, N: 6), .init(B: 2, C: 2, H: 3, W: 300, N: 2),
-    ]
+extension GlimpseKernelTests {
+    @Suite struct ReadWriteTests {
+        static let shapes: [GlimpseShape] = [
+            .init(B: 3, C: 1, H: 1, W: 1, N: 2), .init(B: 3, C: 3, H: 7, W: 16, N: 3), .init(B: 3, C: 1, H: 17, W: 31, N: 5),
+            .init(B: 3, C: 3, H: 33, W: 9, N: 12), .init(B: 3, C: 3, H: 64, W: 64, N: 5), .init(B: 3, C: 1, H: 28, W: 28, N: 2),
+            .init(B: 3, C: 1, H: 16, W: 33, N: 7), .init(B: 3, C: 3, H: 31, W: 17, N: 4), .init(B: 4, C: 1, H: 8, W: 1, N: 3),
+            .init(B: 3, C: 1, H: 3, W: 32, N: 6), .init(B: 2, C: 2, H: 3, W: 300, N: 2),
+        ]
 
-    /// Each glimpse within the worst-case float32 bound of its two sums (over H, then W): (H + W + 4)·u·scale,
-    /// u = 2⁻²⁴, scale = the same glimpse of |x| (γ Fy |X| Fxᵀ). Row-stride gaps and sentinels untouched.
-    @Test(arguments: shapes) func readForwardMatchesReference(_ s: GlimpseShape) {
-        let t = GlimpseCase(s, seed: UInt64(400 + s.H * 41 + s.W))
-        let g = gammas(doubles(t.params))
-        let ref = referenceRead(x: doubles(t.x), xhat: doubles(t.xhat), Fx: doubles(t.Fx), Fy: doubles(t.Fy),
-                                gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
-        let scale = referenceRead(x: doubles(t.x).map(abs), xhat: doubles(t.xhat).map(abs), Fx: doubles(t.Fx),
-                                  Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
-        let bound = Double(s.H + s.W + 4) * 0x1p-24
-        forEachSIMDPath { path in
-            let r = t.cRead()
-            let out = unstrided(r, rows: s.B, width: t.readWidth, ld: t.readWidth + 3)
-            var worst = 0.0
-            for k in ref.indices { worst = max(worst, abs(Double(out[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
-            #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
-            #expect(r.sentinelsIntact && gapsIntact(r, rows: s.B, width: t.readWidth, ld: t.readWidth + 3), "\(path) \(s)")
+        /// Each glimpse within the worst-case float32 bound of its two sums (over H, then W): (H + W + 4)·u·scale,
+        /// u = 2⁻²⁴, scale = the same glimpse of |x| (γ Fy |X| Fxᵀ). Row-stride gaps and sentinels untouched.
+        @Test(arguments: shapes) func readForwardMatchesReference(_ s: GlimpseShape) {
+            let t = GlimpseCase(s, seed: UInt64(400 + s.H * 41 + s.W))
+            let g = gammas(doubles(t.params))
+            let ref = referenceRead(x: doubles(t.x), xhat: doubles(t.xhat), Fx: doubles(t.Fx), Fy: doubles(t.Fy),
+                                    gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
+            let scale = referenceRead(x: doubles(t.x).map(abs), xhat: doubles(t.xhat).map(abs), Fx: doubles(t.Fx),
+                                      Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
+            let bound = Double(s.H + s.W + 4) * 0x1p-24
+            forEachSIMDPath { path in
+                let r = t.cRead()
+                let out = unstrided(r, rows: s.B, width: t.readWidth, ld: t.readWidth + 3)
+                var worst = 0.0
+                for k in ref.indices { worst = max(worst, abs(Double(out[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
+                #expect(r.sentinelsIntact && gapsIntact(r, rows: s.B, width: t.readWidth, ld: t.readWidth + 3), "\(path) \(s)")
+            }
         }
-    }
 
-    /// canvas + (1/γ) Fyᵀ w Fx within the worst-case float32 bound of its two N-term sums, the scale and the add:
-    /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched.
-    @Test(arguments: shapes) func writeForwardMatchesReference(_ s: GlimpseShape) {
-        let t = GlimpseCase(s, seed: UInt64(500 + s.H * 41 + s.W))
-        let g = gammas(doubles(t.params))
-        let ref = referenceWrite(canvas: doubles(t.canvas), w: doubles(t.w), Fx: doubles(t.Fx), Fy: doubles(t.Fy),
-                                 gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
-        let scale = referenceWrite(canvas: doubles(t.canvas).map(abs), w: doubles(t.w).map(abs), Fx: doubles(t.Fx),
-                                   Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
-        let bound = Double(2 * s.N + 4) * 0x1p-24
-        forEachSIMDPath { path in
-            let out = t.cWrite()
-            var worst = 0.0
-            for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
-            #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
-            #expect(out.sentinelsIntact, "\(path) \(s)")
+        /// canvas + (1/γ) Fyᵀ w Fx within the worst-case float32 bound of its two N-term sums, the scale and the add:
+        /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched.
+        @Test(arguments: shapes) func writeForwardMatchesReference(_ s: GlimpseShape) {
+            let t = GlimpseCase(s, seed: UInt64(500 + s.H * 41 + s.W))
+            let g = gammas(doubles(t.params))
+            let ref = referenceWrite(canvas: doubles(t.canvas), w: doubles(t.w), Fx: doubles(t.Fx), Fy: doubles(t.Fy),
+                                     gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
+            let scale = referenceWrite(canvas: doubles(t.canvas).map(abs), w: doubles(t.w).map(abs), Fx: doubles(t.Fx),
+                                       Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
+            let bound = Double(2 * s.N + 4) * 0x1p-24
+            forEachSIMDPath { path in
+                let out = t.cWrite()
+                var worst = 0.0
+                for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
+                #expect(out.sentinelsIntact, "\(path) \(s)")
+            }
         }
     }
 }
