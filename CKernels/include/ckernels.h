@@ -116,7 +116,7 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
 /* ---------------------------------------------------------------- LSTM cell (PyTorch gate order i, f, g, o) */
 
 /* pre is (B, 4H) pre-activations (W_ih x + b_ih + W_hh h + b_hh). act is (B, 4H): sigma(i), sigma(f),
-   tanh(g), sigma(o), saved for the backward; act may alias pre. c_prev is (B, H) or NULL (zeros).
+   tanh(g), sigma(o), saved for the backward; act may be pre itself (same pointer; no partial overlap). c_prev is (B, H) or NULL (zeros).
    c = sigma(f) c_prev + sigma(i) tanh(g), h = sigma(o) tanh(c); h, c are (B, H). omp(B). */
 void ck_lstm_forward(float *h, float *c, float *act,
                      const float *pre, const float *c_prev, int B, int H);
@@ -165,7 +165,8 @@ void ck_l2_backward(float *dcanvas, const float *dloss, const float *canvas, con
    p -= (lr / (1 - b1^step)) * m / (sqrt(v) / sqrt(1 - b2^step) + eps). step is 1-based. omp over n. */
 void ck_adam_update(float *p, float *m, float *v, const float *g, size_t n,
                     float lr, float beta1, float beta2, float eps, float clip, float gscale, int64_t step);
-/* Sum of squares in float64 (for global-norm clipping). Deterministic for a given thread count order. */
+/* Sum of squares in float64 (for global-norm clipping). Fixed chunks summed in order: the same bits for any
+   thread count and SIMD path. */
 double ck_sum_squares(const float *g, size_t n);
 /* Count of non-finite values (NaN or Inf) in g. */
 size_t ck_count_nonfinite(const float *g, size_t n);
@@ -173,11 +174,12 @@ size_t ck_count_nonfinite(const float *g, size_t n);
 /* ---------------------------------------------------------------- random numbers */
 
 /* Fills out (n) with N(0, 1) samples from xoshiro256** + Box-Muller; state is 4 words, advanced.
-   Single-threaded, so the stream does not depend on the thread count. */
+   Single-threaded, so the stream does not depend on the thread count. Each pair of outputs uses two words;
+   an odd n drops the last pair's second normal, so a stream split into odd-sized calls differs from one call. */
 void ck_randn(float *out, size_t n, uint64_t state[4]);
 /* Seeds a xoshiro256** state from a 64-bit seed (splitmix64). */
 void ck_rng_seed(uint64_t state[4], uint64_t seed);
-/* Uniform [0, 1) floats from the same generator. */
+/* Uniform [0, 1) floats from the same generator: the top 24 bits of one word each. */
 void ck_randu(float *out, size_t n, uint64_t state[4]);
 
 #ifdef __cplusplus
