@@ -95,14 +95,21 @@ extension DRAWModel {
         let In = c.encoderInputSize, K = c.headSize
         let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
 
-        ck_linear_backward(nil, 0, g + L.headW, D.c, g + L.headB, s.dHeads[0], K.c, k.hDec[0], D.c,
+        // db += 1ᵀ dY: the bias gradients as GEMMs with a row of ones over all rows.
+        func biasGradient(_ db: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, width: Int) {
+            ck_gemm(0, 0, 1, width.c, rows.c, 1, s.ones, rows.c, dy, width.c, 1, db, width.c)
+        }
+        ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[0], K.c, k.hDec[0], D.c,
                            p + L.headW, D.c, ((T + 1) * B).c, D.c, K.c)
-        ck_linear_backward(nil, 0, g + L.decWih, Z.c, g + L.decBih, s.dDecPre[1], D4, k.z[1], Z.c,
+        biasGradient(g + L.headB, s.dHeads[0], rows: (T + 1) * B, width: K)
+        ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, s.dDecPre[1], D4, k.z[1], Z.c,
                            p + L.decWih, Z.c, TB, Z.c, D4)
         ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, s.dDecPre[1], D4, k.hDec[0], D.c,
                            p + L.decWhh, D.c, TB, D.c, D4)
-        ck_linear_backward(nil, 0, g + L.mlW, E.c, g + L.mlB, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
+        biasGradient(g + L.decBih, s.dDecPre[1], rows: T * B, width: 4 * D)
+        ck_linear_backward(nil, 0, g + L.mlW, E.c, nil, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
+        biasGradient(g + L.mlB, s.dML[1], rows: T * B, width: 2 * Z)
         // W_ih's per-step columns ([r, h_dec] or [x̂, h_dec]) in one GEMM over the T·B rows of the input slab.
         let col = c.encoderStepColumn, Ie = c.encoderStepInput
         ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, s.dEncPre[1], E4, k.encIn[1], Ie.c,
@@ -114,8 +121,9 @@ extension DRAWModel {
             ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
         }
-        ck_linear_backward(nil, 0, g + L.encWhh, E.c, g + L.encBhh, s.dEncPre[1], E4, k.hEnc[0], E.c,
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, s.dEncPre[1], E4, k.hEnc[0], E.c,
                            p + L.encWhh, E.c, TB, E.c, E4)
+        biasGradient(g + L.encBhh, s.dEncPre[1], rows: T * B, width: 4 * E)
         // b_ih and b_hh of an LSTM get the same gradient (the column sums of its gate gradients): summed once, then
         // added to the twin (the gradient slab is zero on entry, so the twin holds exactly that sum).
         add(g + L.encBih, g + L.encBhh, 4 * E)

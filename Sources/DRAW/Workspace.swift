@@ -76,7 +76,7 @@ final class BackwardScratch {
     let dFx, dFy, dParams: UnsafeMutablePointer<Float>
     /// Σ_t d encoder pre-activation (B, 4E), for W_ih's x block (no attention only).
     let dEncPreSum: UnsafeMutablePointer<Float>
-    /// Ones (T), to sum the steps with one GEMM; dloss/drecon and dloss/dKL per image (B).
+    /// Ones ((T+1)·B), to sum rows with one GEMM (bias gradients, x's steps); dloss/drecon and dloss/dKL per image (B).
     let ones, dRecon, dKL: UnsafeMutablePointer<Float>
 
     init(config c: DRAWConfig, batch B: Int) {
@@ -92,7 +92,7 @@ final class BackwardScratch {
         let dcDec = plan.reserve(B * D), dcDecNext = plan.reserve(B * D)
         let dFx = plan.reserve(B * N * c.width), dFy = plan.reserve(B * N * c.height), dParams = plan.reserve(B * 5)
         let dEncPreSum = plan.reserve(c.attention ? 0 : B * 4 * E)
-        let ones = plan.reserve(T), dRecon = plan.reserve(B), dKL = plan.reserve(B)
+        let ones = plan.reserve((T + 1) * B), dRecon = plan.reserve(B), dKL = plan.reserve(B)
         arena = FloatArena(plan)
         let a = arena
         self.dHeads = StepBuffer(base: a[dHeads], stride: B * c.headSize, first: 0)
@@ -104,14 +104,14 @@ final class BackwardScratch {
         self.dcEnc = a[dcEnc]; self.dcEncNext = a[dcEncNext]; self.dcDec = a[dcDec]; self.dcDecNext = a[dcDecNext]
         self.dFx = a[dFx]; self.dFy = a[dFy]; self.dParams = a[dParams]; self.dEncPreSum = a[dEncPreSum]
         self.ones = a[ones]; self.dRecon = a[dRecon]; self.dKL = a[dKL]
-        steps = T
+        onesCount = (T + 1) * B
         reset()
     }
-    private let steps: Int
+    private let onesCount: Int
 
     /// Zeroes every buffer the backward accumulates into (all of them), then refills the constants.
     func reset() {
         zero(arena.base, arena.count)
-        for t in 0..<steps { ones[t] = 1 }
+        for i in 0..<onesCount { ones[i] = 1 }
     }
 }

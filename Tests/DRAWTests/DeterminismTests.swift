@@ -5,7 +5,16 @@ import DRAWTestSupport
 import Foundation
 import Testing
 
+/// Both tests compare runs bit for bit, so they hold the process-wide SIMD-path lock (DRAWTestSupport) on the
+/// automatic path: a kernel test forcing another path in between would change FMA rounding.
 @Suite(.serialized) struct DeterminismTests {
+    static func onAutomaticPath<R>(_ body: () throws -> R) rethrows -> R {
+        PointwiseReference.simdPathLock.lock()
+        defer { PointwiseReference.simdPathLock.unlock() }
+        _ = ck_force_simd_path(-1)
+        return try body()
+    }
+
     static let config = DRAWConfig(channels: 3, height: 9, width: 8, steps: 3, readN: 3, writeN: 2, encSize: 12,
                                    decSize: 10, zSize: 3, attention: true, loss: .l2)
 
@@ -16,7 +25,9 @@ import Testing
 
     /// 6 training steps with sampled ε, global-norm clipping and a KL weight straight through equal 3 steps, save,
     /// load into a new model, 3 more steps: parameters, Adam moments (via a second save) and losses bit for bit.
-    @Test func resumeIsBitExact() throws {
+    @Test func resumeIsBitExact() throws { try Self.onAutomaticPath { try resume() } }
+
+    private func resume() throws {
         let batches = (0..<6).map { Self.batch(5, seed: UInt64(100 + $0)) }
         func fresh() throws -> DRAWModel {
             let m = try DRAWModel(config: Self.config, seed: 42)
@@ -50,7 +61,9 @@ import Testing
 
     /// Gradients, losses and a drawing with 1 thread and with 2 threads agree to float rounding (1e-5 relative per
     /// value against the tensor's largest value); it prints whether they are bitwise equal.
-    @Test func oneAndTwoThreadsAgree() throws {
+    @Test func oneAndTwoThreadsAgree() throws { try Self.onAutomaticPath { try threads() } }
+
+    private func threads() throws {
         let saved = ck_get_threads()
         defer { ck_set_threads(saved) }
         var results: [([Float], Double, [Float])] = []
