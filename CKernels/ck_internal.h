@@ -8,6 +8,8 @@
 /* Swift's clang ships no omp.h; these are the few OpenMP runtime calls we use. */
 int omp_get_max_threads(void);
 int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+int omp_in_parallel(void);
 void omp_set_num_threads(int n);
 
 /* Each hot kernel is written once as a CK_INLINE body and instantiated per ISA with these attributes;
@@ -22,6 +24,10 @@ void omp_set_num_threads(int n);
 #define CK_TARGET_AVX2
 #define CK_TARGET_AVX512
 #endif
+
+/* Sets OpenBLAS to one thread once (runtime.c); ck_gemm splits work over OpenMP's threads instead. */
+void ck_blas_single_thread(void);
+int ck_blas_threaded(void);
 
 /* The filterbank's row-sum floor (SPEC.md). */
 #define CK_FILTER_EPS 1e-8f

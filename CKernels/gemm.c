@@ -3,6 +3,25 @@
 #include <cblas.h>
 #include <string.h>
 
+/*
+ * Threads: OpenBLAS keeps ONE thread and the GEMM is split here, over OpenMP's threads, into column (or row)
+ * panels, each a single-threaded cblas_sgemm. Why: with OpenBLAS's own pool beside OpenMP's, the two sets
+ * of threads spin-wait against each other on every kernel/GEMM alternation (seen as sched_yield and libomp
+ * spin loops taking a fifth of a 2-thread step). One pool, and each output element is still summed over K
+ * by the same kernel in the same order, so results do not depend on the thread count.
+ */
+
+/* Below this many multiply-adds a GEMM stays on one thread: a fork costs more than it saves. */
+#define CK_GEMM_SPLIT_MIN (1 << 17)
+/* Panel widths are multiples of this, so every panel but the last is whole micro-kernel tiles. */
+#define CK_GEMM_PANEL 32
+
+static void sgemm(int transA, int transB, int M, int N, int K, float alpha,
+                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
 void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
     if (M <= 0 || N <= 0) return;
@@ -11,8 +30,32 @@ void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
             for (int j = 0; j < N; ++j) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
         return;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    ck_blas_single_thread();
+    const int nt = ck_get_threads();
+    const int splitN = N >= M;
+    const int extent = splitN ? N : M;
+    if (nt <= 1 || ck_blas_threaded() || omp_in_parallel() || (double)M * N * K < CK_GEMM_SPLIT_MIN || extent < 2 * CK_GEMM_PANEL) {
+        sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    const int tiles = (extent + CK_GEMM_PANEL - 1) / CK_GEMM_PANEL;
+    const int parts = nt < tiles ? nt : tiles;
+    #pragma omp parallel for schedule(static) num_threads(parts)
+    for (int p = 0; p < parts; ++p) {
+        const int first = (int)((long)tiles * p / parts) * CK_GEMM_PANEL;
+        int last = (int)((long)tiles * (p + 1) / parts) * CK_GEMM_PANEL;
+        if (last > extent) last = extent;
+        const int n = last - first;
+        if (splitN) {
+            /* Columns first..last of C and of op(B): B is (K, N) row-major, or (N, K) when transposed. */
+            const float *Bp = transB ? B + (size_t)first * ldb : B + first;
+            sgemm(transA, transB, M, n, K, alpha, A, lda, Bp, ldb, beta, C + first, ldc);
+        } else {
+            /* Rows first..last of C and of op(A): A is (M, K) row-major, or (K, M) when transposed. */
+            const float *Ap = transA ? A + first : A + (size_t)first * lda;
+            sgemm(transA, transB, n, N, K, alpha, Ap, lda, B, ldb, beta, C + (size_t)first * ldc, ldc);
+        }
+    }
 }
 
 void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *W, int ldw,

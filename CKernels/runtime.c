@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 /* OpenBLAS extras, declared here because not every cblas.h has them. */
 extern void openblas_set_num_threads(int n);
@@ -27,11 +28,21 @@ static int detect_path(void) {
 static _Atomic int forced = -1;
 static _Atomic int detected = -2;
 
+/* A forced path the CPU can run: one below the best on this architecture; NEON is not an x86 path and
+   AVX2/AVX-512 are not aarch64 ones, so those fall back to scalar. */
+static int runnable(int f, int best) {
+    if (f < 0 || f >= best) return best;
+#if CK_X86
+    return f == CK_SIMD_NEON ? CK_SIMD_SCALAR : f;
+#else
+    return f == CK_SIMD_NEON ? CK_SIMD_NEON : CK_SIMD_SCALAR;
+#endif
+}
+
 int ck_simd_path(void) {
     int d = atomic_load(&detected);
     if (d == -2) { d = detect_path(); atomic_store(&detected, d); }
-    int f = atomic_load(&forced);
-    return (f >= 0 && f < d) ? f : d;
+    return runnable(atomic_load(&forced), d);
 }
 
 int ck_force_simd_path(int path) {
@@ -50,11 +61,34 @@ const char *ck_simd_path_name(int path) {
 
 static _Atomic int threads = 0;
 
+static _Atomic int blas_single = 0;
+
+/* CK_BLAS_THREADED=1 in the environment restores OpenBLAS's own thread pool (for A/B measurements). */
+int ck_blas_threaded(void) {
+    static _Atomic int cached = -1;
+    int c = atomic_load(&cached);
+    if (c < 0) {
+        const char *v = getenv("CK_BLAS_THREADED");
+        c = v && v[0] == '1';
+        atomic_store(&cached, c);
+    }
+    return c;
+}
+
+/* OpenBLAS runs every call on the calling thread; ck_gemm spreads GEMMs over OpenMP's threads itself. */
+void ck_blas_single_thread(void) {
+    if (!atomic_load_explicit(&blas_single, memory_order_relaxed)) {
+        if (!ck_blas_threaded()) openblas_set_num_threads(1);
+        atomic_store(&blas_single, 1);
+    }
+}
+
 void ck_set_threads(int n) {
     if (n < 1) n = 1;
     atomic_store(&threads, n);
     omp_set_num_threads(n);
-    openblas_set_num_threads(n);
+    if (ck_blas_threaded()) openblas_set_num_threads(n);
+    ck_blas_single_thread();
 }
 
 int ck_get_threads(void) {
@@ -66,7 +100,8 @@ const char *ck_blas_core(void) { return openblas_get_corename(); }
 
 void ck_build_info(char *buf, size_t cap) {
     if (!buf || cap == 0) return;
-    snprintf(buf, cap, "simd=%s omp_threads=%d blas_core=%s blas_config=\"%s\"",
+    snprintf(buf, cap, "simd=%s omp_threads=%d blas_core=%s blas_threads=%s blas_config=\"%s\"",
              ck_simd_path_name(ck_simd_path()), ck_get_threads(), openblas_get_corename(),
+             ck_blas_threaded() ? "own pool (CK_BLAS_THREADED=1)" : "1 (GEMMs split over OpenMP)",
              openblas_get_config());
 }

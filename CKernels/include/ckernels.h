@@ -38,7 +38,8 @@ const char *ck_simd_path_name(int path);
    Returns the path now in effect. -1 restores the automatic choice. */
 int ck_force_simd_path(int path);
 
-/* The one thread policy: sets OpenMP's and OpenBLAS's thread counts together (n >= 1). */
+/* The one thread policy (n >= 1): OpenMP gets n threads; OpenBLAS is kept at one thread per call and
+   ck_gemm splits large products over OpenMP's n threads, so one pool of threads serves both. */
 void ck_set_threads(int n);
 int ck_get_threads(void);
 /* OpenBLAS's core name as it chose it at run time (e.g. "Haswell", "SkylakeX", "Zen"). */
@@ -49,7 +50,8 @@ void ck_build_info(char *buf, size_t cap);
 /* ---------------------------------------------------------------- matrix products */
 
 /* The only caller of cblas_sgemm. Row-major: C (M, N) = alpha * op(A) op(B) + beta * C,
-   op(A) is (M, K), op(B) is (K, N); transA/transB nonzero mean transposed. Threads: BLAS's own. */
+   op(A) is (M, K), op(B) is (K, N); transA/transB nonzero mean transposed. Threads: OpenMP's, over panels
+   of the larger of M and N (one thread when called inside a parallel region or for small products). */
 void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
 

@@ -26,5 +26,6 @@ public struct RuntimeOptions: ParsableArguments {
 public func buildInfoLine() -> String {
     var buf = [CChar](repeating: 0, count: 512)
     ck_build_info(&buf, buf.count)
-    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return line + (BLASCorePolicy.replacedCore.map { " (draw set OPENBLAS_CORETYPE=SkylakeX over \($0) for this AVX-512 CPU; DRAW_BLAS_CORE=keep to stop it)" } ?? "")
 }

@@ -16,9 +16,10 @@ struct GlimpseShape: Sendable, CustomStringConvertible {
 extension Int { var i32: Int32 { Int32(self) } }
 
 /// Every SIMD path this CPU runs (a forced path it lacks falls back, so keep the ones that stick); restores -1.
-/// Only this architecture's paths are tried: runtime.c reports a forced NEON as in effect on x86 too.
+/// Only this architecture's paths are tried.
 func supportedSIMDPaths() -> [Int32] {
-    defer { _ = ck_force_simd_path(-1) }
+    PointwiseReference.simdPathLock.lock()
+    defer { _ = ck_force_simd_path(-1); PointwiseReference.simdPathLock.unlock() }
     #if arch(x86_64)
     let candidates = [CK_SIMD_SCALAR, CK_SIMD_AVX2, CK_SIMD_AVX512]
     #else
@@ -28,8 +29,10 @@ func supportedSIMDPaths() -> [Int32] {
 }
 
 /// Runs body once per supported SIMD path with that path forced, then restores the automatic choice.
+/// Holds the shared kernel-state lock throughout, so no other suite switches the path underneath.
 func forEachSIMDPath(_ body: (String) throws -> Void) rethrows {
-    defer { _ = ck_force_simd_path(-1) }
+    PointwiseReference.simdPathLock.lock()
+    defer { _ = ck_force_simd_path(-1); PointwiseReference.simdPathLock.unlock() }
     for path in supportedSIMDPaths() {
         _ = ck_force_simd_path(path)
         try body(String(cString: ck_simd_path_name(path)))

@@ -27,8 +27,9 @@ extension GlimpseKernelTests {
 
         /// Bit-identical, not merely close: every kernel works image by image, with no reduction across the batch.
         @Test func oneAndTwoThreadsGiveTheSameBits() {
+            PointwiseReference.simdPathLock.lock()
             let before = ck_get_threads()
-            defer { ck_set_threads(before) }
+            defer { ck_set_threads(before); PointwiseReference.simdPathLock.unlock() }
             for s in [GlimpseShape(B: 7, C: 3, H: 33, W: 17, N: 5), GlimpseShape(B: 5, C: 1, H: 28, W: 28, N: 2)] {
                 let t = GlimpseCase(s, seed: 900)
                 forEachSIMDPath { path in

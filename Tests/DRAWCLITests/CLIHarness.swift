@@ -1,5 +1,7 @@
 // CLIHarness.swift: running `draw` in tests: in process through the parser, or as a child process (signals, mpirun).
+import CKernels
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI
@@ -9,8 +11,12 @@ let tinyModel = ["--data", "faces", "--limit", "96", "--height", "16", "--width"
                  "--read-n", "2", "--write-n", "3", "--enc-size", "16", "--dec-size", "12", "--z-size", "4",
                  "--batch-size", "8", "--threads", "1", "--seed", "5"]
 
-/// Parses and runs one `draw` command line in this process.
+/// Parses and runs one `draw` command line in this process, holding the kernel-state lock (the command sets
+/// the thread count; other suites force SIMD paths, which would change the bits of a training run).
 func runDraw(_ args: [String]) throws {
+    PointwiseReference.simdPathLock.lock()
+    defer { PointwiseReference.simdPathLock.unlock() }
+    _ = ck_force_simd_path(-1)
     var command = try DrawCommand.parseAsRoot(args)
     try command.run()
 }
