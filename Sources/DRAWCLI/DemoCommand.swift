@@ -12,8 +12,8 @@ struct DemoCommand: ParsableCommand {
             Needs no data files. Writes into --out (default draw-out/): model.safetensors, checkpoints/, \
             train-log.csv, loss.svg, samples.png, drawing.png, reconstructions.png, attention/step-NN.png, \
             attention.gif and eval.txt. All training options of `draw train` apply (see draw train --help);
-            the defaults here are the colour post's model (3x64x64, T = 10, 5x5 windows, LSTMs of 256, Z = 10, \
-            l2 loss) for --iterations steps of 64 faces.
+            the defaults here are the colour post's model (T = 10, 5x5 windows, LSTMs of 256, Z = 10, l2 loss) \
+            on 3x32x32 faces (--height/--width 64 for the post's size, about 4x slower to learn), 3000 steps of 64.
             """)
 
     @OptionGroup(title: "Data") var data: DataOptions
@@ -23,8 +23,10 @@ struct DemoCommand: ParsableCommand {
 
     mutating func run() throws {
         let started = Date()
+        var data = self.data
+        if data.data == "faces", data.height == nil, data.width == nil { data.height = 32; data.width = 32 }
         guard let (m, heldOut) = try runTraining(data: data, model: model, train: train, runtime: runtime,
-                                                 defaultIterations: 2000) else { return }
+                                                 defaultIterations: 3000) else { return }
         let folder = URL(fileURLWithPath: train.out)
         m.reseed(runtime.seed)
         var written = try Pictures.writeSamples(m, rows: 8, cols: 8, to: folder)

@@ -6,6 +6,8 @@ import Foundation
 enum Pictures {
     /// A display scale that makes small images visible (28 px → 3×, 64 px → 2×).
     static func scale(for config: DRAWConfig) -> Int { max(1, min(4, 128 / max(config.height, config.width))) }
+    /// A smaller enlargement for sheets of many images (32 px → 2×, 64 px → 1×).
+    static func sheetScale(for config: DRAWConfig) -> Int { max(1, min(4, 64 / max(config.height, config.width))) }
 
     /// `samples.png` (a rows × cols sheet of images from the prior) and `drawing.png` (the first `rows`
     /// samples, one per row, canvas after each step left to right). Returns the paths written.
@@ -14,7 +16,8 @@ enum Pictures {
         let c = model.config, n = rows * cols
         let drawing = try model.sample(count: n)
         let sheet = try ImageGrid.make(planar: Array(drawing.images), count: n, channels: c.channels,
-                                       height: c.height, width: c.width, rows: rows, cols: cols)
+                                       height: c.height, width: c.width, rows: rows, cols: cols,
+                                       scale: sheetScale(for: c))
         let sheetPath = folder.appendingPathComponent("samples.png").path
         try sheet.writePNG(to: sheetPath)
         var frames: [Raster] = []
@@ -91,7 +94,8 @@ enum Pictures {
         let p = Array(w)
         let (gx, gy, sigma2, delta) = (p[0], p[1], p[2], p[3])
         let half = Float(n) * delta / 2, k = Float(scale)
-        let width = max(1, min(2 * scale, Int((sigma2.squareRoot() * k).rounded())))
+        // σ in image pixels, drawn at the display scale but never thicker than one image pixel.
+        let width = max(1, min(scale, Int((sigma2.squareRoot() * k).rounded())))
         r.strokeRectangle(x0: (gx - half + 0.5) * k, y0: (gy - half + 0.5) * k,
                           x1: (gx + half + 0.5) * k, y1: (gy + half + 0.5) * k, lineWidth: width, colour: colour)
     }

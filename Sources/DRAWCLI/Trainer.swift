@@ -38,6 +38,10 @@ final class Trainer {
         self.model = model; self.data = data; self.plan = plan; self.world = world; self.say = say
     }
 
+    /// Seconds spent in the gradient allreduce, and the steps it covered (for the MPI scaling report).
+    private(set) var allreduceSeconds = 0.0
+    private(set) var allreduceSteps = 0
+
     var rank: Int { world?.rank ?? 0 }
     var ranks: Int { world?.size ?? 1 }
     var isRoot: Bool { rank == 0 }
@@ -100,6 +104,11 @@ final class Trainer {
             }
         }
         progress?.finish()
+        if allreduceSteps > 0 {
+            let bytes = model.layout.count * 4
+            say(String(format: "allreduce: %.2f ms per step for %.2f MB of gradients (%d ranks)",
+                       1e3 * allreduceSeconds / Double(allreduceSteps), Double(bytes) / 1e6, ranks))
+        }
         if let store, lastSaved.map({ $0 != store.url(step: model.step) }) ?? true { lastSaved = try store.save(model) }
         if isRoot {
             try model.save(to: plan.output.appendingPathComponent("model.safetensors").path)
@@ -125,7 +134,10 @@ final class Trainer {
             mine[(t * b * Z)..<((t + 1) * b * Z)] = all[from..<(from + b * Z)]
         }
         let r = try model.computeGradients(images: images, mode: .fixed(mine))
+        let t0 = DispatchTime.now().uptimeNanoseconds
         try model.withGradientSlab { try world.allreduceSum($0.baseAddress!, count: $0.count) }
+        allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+        allreduceSteps += 1
         var stats = [r.recon.reduce(0, +), r.kl.reduce(0, +), r.total.reduce(0, +)]
         try world.allreduceSum(&stats)
         try requireFinite(stats[2])

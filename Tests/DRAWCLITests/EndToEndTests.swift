@@ -28,7 +28,7 @@ import Testing
 
         let sheet = try PNGCodec.read(out.appendingPathComponent("samples.png").path)
         #expect(sheet.channels == 3)
-        #expect(sheet.width == 3 * 16 + 4 && sheet.height == 2 * 16 + 3, "2 x 3 sheet of 16 px with 1 px padding")
+        #expect(sheet.width == 3 * 64 + 4 && sheet.height == 2 * 64 + 3, "2 x 3 sheet of 16 px images shown 4x, 1 px padding")
         let drawing = try PNGCodec.read(out.appendingPathComponent("drawing.png").path)
         #expect(drawing.width > sheet.width, "drawing.png has one column per step, enlarged")
         _ = try PNGCodec.read(out.appendingPathComponent("reconstructions.png").path)
