@@ -30,7 +30,8 @@ import Testing
         #expect(sheet.channels == 3)
         #expect(sheet.width == 3 * 64 + 4 && sheet.height == 2 * 64 + 3, "2 x 3 sheet of 16 px images shown 4x, 1 px padding")
         let drawing = try PNGCodec.read(out.appendingPathComponent("drawing.png").path)
-        #expect(drawing.width > sheet.width, "drawing.png has one column per step, enlarged")
+        #expect(drawing.width == 3 * 16 * Pictures.scale(for: try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).config) + 4,
+                "drawing.png has one column per step (T = 3), enlarged")
         _ = try PNGCodec.read(out.appendingPathComponent("reconstructions.png").path)
         for t in 1...3 {
             _ = try PNGCodec.read(out.appendingPathComponent(String(format: "attention/step-%02d.png", t)).path)
