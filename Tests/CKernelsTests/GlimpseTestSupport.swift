@@ -27,9 +27,11 @@ func supportedSIMDPaths() -> [Int32] {
     return candidates.map { Int32($0) }.filter { ck_force_simd_path($0) == $0 }
 }
 
-/// Runs body once per supported SIMD path with that path forced, then restores the automatic choice.
+/// Runs body once per supported SIMD path with that path forced, then restores the automatic choice. Holds
+/// the process-wide SIMD-path lock (DRAWTestSupport), so suites outside this one cannot switch paths meanwhile.
 func forEachSIMDPath(_ body: (String) throws -> Void) rethrows {
-    defer { _ = ck_force_simd_path(-1) }
+    PointwiseReference.simdPathLock.lock()
+    defer { _ = ck_force_simd_path(-1); PointwiseReference.simdPathLock.unlock() }
     for path in supportedSIMDPaths() {
         _ = ck_force_simd_path(path)
         try body(String(cString: ck_simd_path_name(path)))
