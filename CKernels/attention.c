@@ -1,5 +1,5 @@
 // attention.c: the attention head's transforms and the Gaussian filterbanks Fx, Fy (SPEC.md step 2), with their backward.
-#include "ck_internal.h"
+#include "vecmath.h"
 #include <stddef.h>
 
 /* The five parameters of one window, from the raw head outputs (SPEC.md). */
@@ -18,96 +18,118 @@ static inline window window_from_head(const float *h, int N, int H, int W) {
 /* Centre of filter row i (0-based here; the 1-based grid offset is i + 1 - N/2 - 0.5 = i - N/2 + 0.5). */
 static inline float row_offset(int i, int N) { return (float)i - 0.5f * (float)N + 0.5f; }
 
-/* e[a] = exp(-(a - mu)^2 k), a = 0..n-1, k = 1/(2 sigma2); returns the row sum in the order the backward repeats. */
-static inline float gauss_row(float *e, int n, float mu, float k) {
-    float s = 0.0f;
-    for (int a = 0; a < n; ++a) {
-        const float d = (float)a - mu;
-        e[a] = expf(-(d * d) * k);
-        s += e[a];
-    }
-    return s;
-}
-
-/* One filterbank (N, n): rows normalised by max(sum, CK_FILTER_EPS). A row far off the image underflows to
-   all zeros (sum 0, divided by the floor), never NaN. */
-static void filterbank(float *F, int N, int n, float g, float delta, float k) {
+/* One filterbank F (N, n): row i is exp(-(a - mu_i)^2 k), a = 0..n-1, divided by max(row sum, CK_FILTER_EPS).
+   ck_expf clamps its argument, so a row far off the image underflows to all zeros (sum 0, divided by the floor),
+   never NaN, and never takes a libm slow path. The row sum goes through CK_LANES float lanes summed in lane
+   order: the same bits on every SIMD path. */
+CK_INLINE void filterbank_rows(float *F, int N, int n, float g, float delta, float k) {
     for (int i = 0; i < N; ++i) {
         float *row = F + (size_t)i * n;
-        const float s = gauss_row(row, n, g + row_offset(i, N) * delta, k);
+        const float mu = g + row_offset(i, N) * delta;
+#pragma clang loop vectorize(assume_safety)
+        for (int a = 0; a < n; ++a) {
+            const float d = (float)a - mu;
+            row[a] = ck_expf(-(d * d) * k);
+        }
+        float acc[CK_LANES] = {0};
+        int a = 0;
+        for (; a + CK_LANES <= n; a += CK_LANES)
+            for (int l = 0; l < CK_LANES; ++l) acc[l] += row[a + l];
+        for (int l = 0; a + l < n; ++l) acc[l] += row[a + l];
+        float s = 0.0f;
+        for (int l = 0; l < CK_LANES; ++l) s += acc[l];
         const float den = s > CK_FILTER_EPS ? s : CK_FILTER_EPS;
-        for (int a = 0; a < n; ++a) row[a] /= den;
+#pragma clang loop vectorize(assume_safety)
+        for (int b = 0; b < n; ++b) row[b] /= den;
     }
 }
+CK_INSTANTIATE(filterbank_rows, (float *F, int N, int n, float g, float delta, float k), (F, N, n, g, delta, k))
 
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W) {
+    void (*rows)(float *, int, int, float, float, float) = CK_PICK(filterbank_rows);
     #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
         const window p = window_from_head(head + (size_t)b * ldh, N, H, W);
         float *out = params + (size_t)b * 5;
         out[0] = p.gx; out[1] = p.gy; out[2] = p.sigma2; out[3] = p.delta; out[4] = p.gamma;
         const float k = 0.5f / p.sigma2;
-        filterbank(Fx + (size_t)b * N * W, N, W, p.gx, p.delta, k);
-        filterbank(Fy + (size_t)b * N * H, N, H, p.gy, p.delta, k);
+        rows(Fx + (size_t)b * N * W, N, W, p.gx, p.delta, k);
+        rows(Fy + (size_t)b * N * H, N, H, p.gy, p.delta, k);
     }
 }
 
-/* Backward of one normalised row F = e / max(S, eps) given dF (n), in float64: the normalisation's Jacobian
-   when S > eps (dL/de_a = (dF_a - sum_b dF_b F_b) / S), a constant denominator otherwise. With
-   g_a = dL/de_a e_a: dmu = sum g_a (a - mu) 2k and d(log sigma2) = sum g_a (a - mu)^2 k.
-   Two passes recompute e exactly as the forward did (same float sum order, so the branch on S matches it),
-   so no scratch is needed for any n. */
-static void row_backward(double *dmu, double *dlogs2, const float *dF, int n, float mu, float k) {
-    float s = 0.0f;
-    double c = 0.0;
-    for (int a = 0; a < n; ++a) {
-        const float d = (float)a - mu;
-        const float e = expf(-(d * d) * k);
-        s += e;
-        c += (double)dF[a] * (double)e;
-    }
-    const int normalised = s > CK_FILTER_EPS;
-    const double den = normalised ? (double)s : (double)CK_FILTER_EPS;
-    c = normalised ? c / den : 0.0;
-    double m = 0.0, v = 0.0;
-    for (int a = 0; a < n; ++a) {
-        const float d = (float)a - mu;
-        const float e = expf(-(d * d) * k);
-        const double g = ((double)dF[a] - c) / den * (double)e;
-        const double dd = (double)a - (double)mu;
-        m += g * dd;
-        v += g * dd * dd;
-    }
-    *dmu = m * 2.0 * (double)k;
-    *dlogs2 = v * (double)k;
-}
+/* A row was normalised (its exponentials summed above the floor) when its F sums to 1; a row below the floor
+   sums to S / 1e-8 <= 1. Float rounding keeps a normalised row's sum within ~(n/16 + 16) u of 1, so this
+   threshold misreads only a row whose S is within 0.1% of the floor, where both formulas give the same F
+   (the two one-sided derivatives of a continuous function). */
+#define CK_NORMALISED_SUM 0.999
 
-/* Adds the gradients of one filterbank (N, n) to dg (its centre), ddelta and dlogs2. */
-static void filterbank_backward(double *dg, double *ddelta, double *dlogs2, const float *dF,
-                                int N, int n, float g, float delta, float k) {
+/* Adds the gradients of one filterbank F (N, n) given dF (N, n) to dg (its centre), ddelta and dlogs2, in
+   float64 sums over CK_LANES lanes (fixed order, every path the same). For a row, with g_a = dL/de_a e_a:
+   g_a = (dF_a - c) F_a, c = sum_b dF_b F_b when normalised, else c = 0 (the denominator is the constant floor);
+   then dmu = 2k sum g_a (a - mu), d(log sigma2) = k sum g_a (a - mu)^2. */
+CK_INLINE void filterbank_backward_rows(double *out, const float *dF, const float *F,
+                                        int N, int n, float g, float delta, float k) {
+    double dg = 0.0, ddelta = 0.0, dlogs2 = 0.0;
     for (int i = 0; i < N; ++i) {
-        double dmu, dl;
-        row_backward(&dmu, &dl, dF + (size_t)i * n, n, g + row_offset(i, N) * delta, k);
-        *dg += dmu;
-        *ddelta += dmu * (double)row_offset(i, N);
-        *dlogs2 += dl;
+        const float *f = F + (size_t)i * n, *df = dF + (size_t)i * n;
+        const float off = row_offset(i, N);
+        const double mu = (double)(g + off * delta);
+        double sf[CK_LANES] = {0}, sc[CK_LANES] = {0};
+        int a = 0;
+        for (; a + CK_LANES <= n; a += CK_LANES)
+            for (int l = 0; l < CK_LANES; ++l) {
+                sf[l] += (double)f[a + l];
+                sc[l] += (double)df[a + l] * (double)f[a + l];
+            }
+        for (int l = 0; a + l < n; ++l) {
+            sf[l] += (double)f[a + l];
+            sc[l] += (double)df[a + l] * (double)f[a + l];
+        }
+        const double c = ck_sum_lanes(sf) > CK_NORMALISED_SUM ? ck_sum_lanes(sc) : 0.0;
+        double sm[CK_LANES] = {0}, sv[CK_LANES] = {0};
+        a = 0;
+        for (; a + CK_LANES <= n; a += CK_LANES)
+            for (int l = 0; l < CK_LANES; ++l) {
+                const double ga = ((double)df[a + l] - c) * (double)f[a + l];
+                const double d = (double)(a + l) - mu;
+                sm[l] += ga * d;
+                sv[l] += ga * d * d;
+            }
+        for (int l = 0; a + l < n; ++l) {
+            const double ga = ((double)df[a + l] - c) * (double)f[a + l];
+            const double d = (double)(a + l) - mu;
+            sm[l] += ga * d;
+            sv[l] += ga * d * d;
+        }
+        const double dmu = ck_sum_lanes(sm) * 2.0 * (double)k;
+        dg += dmu;
+        ddelta += dmu * (double)off;
+        dlogs2 += ck_sum_lanes(sv) * (double)k;
     }
+    out[0] += dg; out[1] += ddelta; out[2] += dlogs2;
 }
+CK_INSTANTIATE(filterbank_backward_rows,
+               (double *out, const float *dF, const float *F, int N, int n, float g, float delta, float k),
+               (out, dF, F, N, n, g, delta, k))
 
 void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
-                           const float *params, const float *head, int ldh,
+                           const float *params, const float *Fx, const float *Fy, const float *head, int ldh,
                            int B, int N, int H, int W) {
-    (void)head; (void)ldh; /* everything is recomputed from params */
+    (void)head; (void)ldh; /* params, Fx and Fy hold all the backward needs */
+    void (*rows)(double *, const float *, const float *, int, int, float, float, float) =
+        CK_PICK(filterbank_backward_rows);
     #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
         const float *p = params + (size_t)b * 5;
         const float gx = p[0], gy = p[1], sigma2 = p[2], delta = p[3], gamma = p[4];
         const float k = 0.5f / sigma2;
-        double dgx = 0, dgy = 0, ddelta = 0, dlogs2 = 0, dgamma = 0;
-        if (dFx) filterbank_backward(&dgx, &ddelta, &dlogs2, dFx + (size_t)b * N * W, N, W, gx, delta, k);
-        if (dFy) filterbank_backward(&dgy, &ddelta, &dlogs2, dFy + (size_t)b * N * H, N, H, gy, delta, k);
+        double sx[3] = {0, 0, 0}, sy[3] = {0, 0, 0}; /* (d centre, d delta, d log sigma2) */
+        if (dFx) rows(sx, dFx + (size_t)b * N * W, Fx + (size_t)b * N * W, N, W, gx, delta, k);
+        if (dFy) rows(sy, dFy + (size_t)b * N * H, Fy + (size_t)b * N * H, N, H, gy, delta, k);
+        double dgx = sx[0], dgy = sy[0], ddelta = sx[1] + sy[1], dlogs2 = sx[2] + sy[2], dgamma = 0;
         if (dparams) {
             const float *dp = dparams + (size_t)b * 5;
             dgx += dp[0]; dgy += dp[1]; dlogs2 += (double)dp[2] * sigma2; ddelta += dp[3]; dgamma = dp[4];

@@ -8,15 +8,17 @@
    so H and W are unbounded and a thread's stack holds at most 2 * CK_MAX_N * CK_ATTN_COLS floats (64 KiB). */
 #define CK_ATTN_COLS 256
 
-/* All matrices are row-major floats. Every output element is one sum over k in increasing order whatever
-   its position (vector body or masked tail), so a path gives the same bits for any thread count. */
+/* All matrices are row-major floats. Every output element is one sum in a fixed order whatever its position
+   (vector body or masked tail) and whatever the thread count, so a path gives the same bits for any thread count:
+   nn sums over k in increasing order; nt sums lane-wise over n, then across lanes in a fixed tree. */
 typedef struct ck_attn_ops {
     /* C (M, n) = alpha A B (+ C when accumulate). A (M, K) is read as A[j*sj + k*sk], so a transposed A is
-       (sj, sk) = (1, lda); B is (K, n) with row stride ldb. Vectorised over n, rows of C in blocks of 4. */
+       (sj, sk) = (1, lda); B is (K, n) with row stride ldb. Vectorised over n; AVX-512 keeps a tile of up to
+       6 rows x 64 columns of C in registers and streams B once per tile. */
     void (*nn)(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
     /* C (M, K) = alpha A B^T (+ C when accumulate): A (M, n) stride lda, B (K, n) stride ldb; dots along n,
-       four rows of B at a time. */
+       four rows of B at a time (AVX-512: against two rows of A). */
     void (*nt)(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
 } ck_attn_ops;

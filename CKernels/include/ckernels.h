@@ -70,24 +70,26 @@ void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
 
 /* Largest window N (read_n, write_n) the attention, read and write kernels accept: their per-thread scratch
    is on the stack, sized by it (2 <= N <= CK_MAX_N, checked by the Swift caller). H and W have no limit: the
-   glimpse kernels work in column chunks, and the filterbank backward recomputes its exponentials. */
+   glimpse kernels work in column chunks, and the filterbank backward reads the forward's filters. */
 enum { CK_MAX_N = 32 };
 
 /* head is (B, 5) stride ldh, the raw head outputs (gx~, gy~, log sigma2, log delta~, log gamma).
    params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
    Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
-   max(row sum, 1e-8): a window far off the image gives all-zero rows, never NaN. Scalar expf (exact to float
-   rounding; the filterbanks are B*N*(H+W) exponentials, small next to the glimpses). omp(B). */
+   max(row sum, 1e-8): a window far off the image gives all-zero rows, never NaN. The exponentials are
+   vectorized along W and H (ck_simd_path; about 1 ulp, the row sums in a fixed lane order, so every path
+   gives the same bits up to FMA contraction). omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W);
 /* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
    (all five components of dparams are read; the glimpse kernels fill its gamma column). Any of dparams, dFx,
-   dFy may be NULL. Fx, Fy are recomputed from params in float64 sums (no scratch, any H, W), including the
-   max(): a row whose sum is below 1e-8 has a constant denominator. head and ldh are not read (params holds
-   all the backward needs); they keep the forward's argument vocabulary. omp(B). */
+   dFy may be NULL. params (B, 5), Fx (B, N, W) and Fy (B, N, H) are the forward's outputs: the gradient
+   is computed from them in float64 sums without recomputing an exponential. A row whose F sums to less
+   than 0.999 was below the 1e-8 floor (constant denominator). head and ldh are not read; they keep the
+   forward's argument vocabulary. omp(B). */
 void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
-                           const float *params, const float *head, int ldh,
+                           const float *params, const float *Fx, const float *Fy, const float *head, int ldh,
                            int B, int N, int H, int W);
 
 /* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
@@ -144,8 +146,9 @@ void ck_latent_backward(float *dmu, float *dlogsigma, int lddm,
 
 /* xhat (B, P) = x - sigmoid(canvas); x, canvas are (B, P), P = C*H*W. omp(B). */
 void ck_xhat_forward(float *xhat, const float *x, const float *canvas, int B, int P);
-/* dcanvas += -dxhat * s (1 - s), s = sigmoid(canvas). omp(B). */
-void ck_xhat_backward(float *dcanvas, const float *dxhat, const float *canvas, int B, int P);
+/* dcanvas (B, P) += -dxhat * s (1 - s) with s = sigmoid(canvas) = x - xhat, from the forward's x and xhat
+   (B, P) (no exponential; s is within about 1 ulp of x of the sigmoid). omp(B). */
+void ck_xhat_backward(float *dcanvas, const float *dxhat, const float *x, const float *xhat, int B, int P);
 
 /* out (B, P) = sigmoid(in); sums (B) = per-image sum of out in float64, or NULL. omp(B). */
 void ck_sigmoid_forward(float *out, double *sums, const float *in, int B, int P);

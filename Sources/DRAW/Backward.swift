@@ -30,7 +30,7 @@ extension DRAWModel {
                                   k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
                                   B.c, C.c, H.c, W.c, Nw.c)
                 ck_attention_backward(s.dHeads[t] + Cw, K.c, s.dParams, s.dFx, s.dFy, k.writeParams[t],
-                                      k.heads[t] + Cw, K.c, B.c, Nw.c, H.c, W.c)
+                                      k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c, B.c, Nw.c, H.c, W.c)
             } else {
                 copy(s.dHeads[t], s.dCanvas, B * P)
             }
@@ -76,13 +76,13 @@ extension DRAWModel {
                 ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.x, k.xhat[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
                 ck_attention_backward(s.dHeads[t - 1] + Cw + 5, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
-                                      k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)
+                                      k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)
             } else if t > 1 {
                 ck_linear_backward(s.dxhat, P.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.xhat[t], P.c,
                                    p + L.encWih + P, In.c, B.c, P.c, (4 * E).c)
             }
-            // c_0 is a constant, so the canvas gradient stops at t = 1.
-            if t > 1 { ck_xhat_backward(s.dCanvas, s.dxhat, k.canvas[t - 1], B.c, P.c) }
+            // c_0 is a constant, so the canvas gradient stops at t = 1; sigmoid(c_{t−1}) = x − x̂_t.
+            if t > 1 { ck_xhat_backward(s.dCanvas, s.dxhat, k.x, k.xhat[t], B.c, P.c) }
         }
         weightGradients(k, s)
     }

@@ -20,7 +20,7 @@ extension GlimpseKernelTests {
                              t.x, t.xhat, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
             ck_write_backward(dw.pointer, t.patchWidth.i32, dFx.pointer, dFy.pointer, dparams.pointer, Rc, t.w,
                               t.patchWidth.i32, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
-            ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.head, 5,
+            ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy, t.head, 5,
                                   s.B.i32, s.N.i32, s.H.i32, s.W.i32)
             return [att.params, att.Fx, att.Fy, r, c, dx, dxhat, dFx, dFy, dparams, dw, dhead].flatMap { $0.array }
         }
@@ -45,6 +45,8 @@ extension GlimpseKernelTests {
 
         /// The path loop really covers the CPU: scalar always, and the best path the CPU has.
         @Test func pathLoopCoversScalarAndTheBestPath() {
+            PointwiseReference.simdPathLock.lock()
+            defer { PointwiseReference.simdPathLock.unlock() }
             let paths = supportedSIMDPaths()
             let best = ck_simd_path()
             print("SIMD paths tested: \(paths.map { String(cString: ck_simd_path_name($0)) })")

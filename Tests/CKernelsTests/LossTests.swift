@@ -62,7 +62,8 @@ private func lossReference(_ kind: PointwiseLossKind, canvas: [Double], x: [Doub
         }
     }
 
-    /// L = sum dxhat . xhat, central differences with step 1e-6 in Float64; kernel within 2e-6, floor 1.
+    /// L = sum dxhat . xhat(c), central differences with step 1e-6 in Float64; the kernel gets x and the C forward's
+    /// xhat (sigmoid(c) = x - xhat); within 2e-6, floor 1.
     @Test func xhatBackwardMatchesFiniteDifferences() {
         var rng = SeededRNG(seed: 32)
         Ref.forEachSIMDPath { path in
@@ -70,7 +71,9 @@ private func lossReference(_ kind: PointwiseLossKind, canvas: [Double], x: [Doub
                 let t = LossCase(B: 2, P: P, rng: &rng)
                 let dx = randomFloats(t.B * P, rng: &rng), d0 = randomFloats(t.B * P, rng: &rng)
                 let d = GuardedBuffer(d0), dxB = GuardedBuffer(dx), c = GuardedBuffer(t.canvas)
-                ck_xhat_backward(d.pointer, dxB.pointer, c.pointer, Int32(t.B), Int32(P))
+                let x = GuardedBuffer(t.x), xhat = GuardedBuffer(count: t.B * P)
+                ck_xhat_forward(xhat.pointer, x.pointer, c.pointer, Int32(t.B), Int32(P))
+                ck_xhat_backward(d.pointer, dxB.pointer, x.pointer, xhat.pointer, Int32(t.B), Int32(P))
                 let f: ([Double]) -> Double = { cv in
                     zip(dx, Ref.xhat(x: t.x64, canvas: cv)).reduce(0) { $0 + Double($1.0) * $1.1 }
                 }
@@ -195,7 +198,8 @@ private func lossReference(_ kind: PointwiseLossKind, canvas: [Double], x: [Doub
                 ck_sigmoid_forward(out.pointer, &s, c.pointer, Int32(t.B), Int32(t.P))
                 ck_xhat_forward(out.pointer, x.pointer, c.pointer, Int32(t.B), Int32(t.P))
                 r += out.array
-                ck_xhat_backward(out.pointer, x.pointer, c.pointer, Int32(t.B), Int32(t.P))
+                let xhat = GuardedBuffer(out.array)
+                ck_xhat_backward(out.pointer, x.pointer, x.pointer, xhat.pointer, Int32(t.B), Int32(t.P))
                 r += out.array
                 results.append(r)
                 sums.append(s)
