@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "DRAW", targets: ["DRAW"]),
         .library(name: "DRAWData", targets: ["DRAWData"]),
         .library(name: "CKernels", targets: ["CKernels"]),
+        // Float64 references, for the Benchmarks package's one-off validation before it times a kernel.
+        .library(name: "DRAWTestSupport", targets: ["DRAWTestSupport"]),
         .executable(name: "draw", targets: ["draw"]),
     ],
     dependencies: [

@@ -1,0 +1,47 @@
+// Color64Inputs.swift: random inputs at SPEC.md's color64 shapes (B 64, 3x64x64, N 5, LSTMs 256, Z 10), made once.
+import Foundation
+import CKernels
+import DRAWTestSupport
+
+/// Every buffer a kernel benchmark reads or writes, sized for one color64 time step.
+final class Color64Inputs: @unchecked Sendable {
+    static let B = 64, C = 3, H = 64, W = 64, N = 5, E = 256, D = 256, Z = 10
+    static var P: Int { C * H * W }
+    static var R: Int { 2 * C * N * N }
+
+    var x, xhat, canvas, head, params, Fx, Fy, r, w, pre, act, h, c, cPrev, dh, dc: [Float]
+    var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC: [Float]
+    var dparams, dFx, dFy, dhead, dx, dxhat, dr, dw, dcanvas, dpre, dcPrev, dmu, dlogsig, dz, dkl: [Float]
+    var slab, grad, m, v: [Float]
+
+    init() {
+        typealias S = Color64Inputs
+        var rng = SeededRNG(seed: 64)
+        func u(_ n: Int, _ range: ClosedRange<Float> = -1...1) -> [Float] { randomFloats(n, in: range, rng: &rng) }
+        let B = S.B, P = S.P, N = S.N
+        x = u(B * P, 0...1); canvas = u(B * P, -2...2); xhat = [Float](repeating: 0, count: B * P)
+        for i in xhat.indices { xhat[i] = x[i] - 1 / (1 + (-canvas[i]).exp) }
+        // Windows on the image, of moderate width (as in training after the first steps).
+        head = (0..<(B * 5)).map { (i: Int) -> Float in
+            let column = i % 5, spread = Float((i * 7) % 11 - 5) / 50
+            return column < 2 ? spread : (column == 2 ? 0.5 : 0)
+        }
+        params = [Float](repeating: 0, count: B * 5); Fx = [Float](repeating: 0, count: B * N * S.W)
+        Fy = [Float](repeating: 0, count: B * N * S.H)
+        ck_attention_forward(&params, &Fx, &Fy, head, 5, Int32(B), Int32(N), Int32(S.H), Int32(S.W))
+        r = [Float](repeating: 0, count: B * S.R); w = u(B * S.C * N * N)
+        pre = u(B * 4 * S.E, -3...3); act = pre; h = [Float](repeating: 0, count: B * S.E); c = h
+        cPrev = u(B * S.E); dh = u(B * S.E); dc = u(B * S.E)
+        mu = u(B * S.Z); logsig = u(B * S.Z, -2...0.5); eps = u(B * S.Z); z = u(B * S.Z); kl = u(B)
+        loss = u(B)
+        gemmA = u(B * (S.R + S.D)); gemmB = u(4 * S.E * (S.R + S.D)); gemmC = [Float](repeating: 0, count: B * 4 * S.E)
+        dparams = u(B * 5); dFx = u(B * N * S.W); dFy = u(B * N * S.H); dhead = u(B * 5)
+        dx = u(B * P); dxhat = u(B * P); dr = u(B * S.R); dw = u(B * S.C * N * N); dcanvas = u(B * P)
+        dpre = u(B * 4 * S.E); dcPrev = u(B * S.E); dmu = u(B * S.Z); dlogsig = u(B * S.Z); dz = u(B * S.Z); dkl = u(B)
+        slab = u(981_353); grad = u(981_353); m = [Float](repeating: 0, count: 981_353); v = m
+    }
+}
+
+extension Float {
+    fileprivate var exp: Float { Float(Foundation.exp(Double(self))) }
+}
