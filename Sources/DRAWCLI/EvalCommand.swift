@@ -102,7 +102,7 @@ func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize
     return DatasetLosses(total: total, recon: recon, kl: kl)
 }
 
-/// Per-image importance-weighted NLL estimate: −log (1/K Σ_k w_k), with a log-sum-exp over K sampled passes.
+/// Per-image importance-weighted NLL estimate (K samples each), batch by batch, in file order.
 func importanceWeightedNLL(_ model: DRAWModel, _ set: Dataset, samples K: Int, batchSize: Int) throws -> [Double] {
     var out: [Double] = []
     var start = 0
@@ -110,13 +110,7 @@ func importanceWeightedNLL(_ model: DRAWModel, _ set: Dataset, samples K: Int, b
         let n = min(batchSize, set.count - start)
         var batch = [Float](repeating: 0, count: n * set.imageSize)
         set.copyImages(Array(start..<(start + n)), into: &batch)
-        var logw: [[Double]] = []
-        for _ in 0..<K { logw.append(try model.logImportanceWeights(batch: batch)) }
-        for b in 0..<n {
-            let m = logw.map { $0[b] }.max()!
-            let lse = m + log(logw.map { exp($0[b] - m) }.reduce(0, +))
-            out.append(-(lse - log(Double(K))))
-        }
+        out += try model.importanceWeightedNLL(batch: batch, samples: K).nll
         start += n
     }
     return out
