@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "draw", dependencies: ["DRAWCLI"]),
 
         // Float64 references and test helpers shared by the test targets.
-        .target(name: "DRAWTestSupport", dependencies: ["CKernels"], path: "Tests/DRAWTestSupport"),
+        .target(name: "DRAWTestSupport", dependencies: ["CKernels", "DRAWData"], path: "Tests/DRAWTestSupport"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "DRAWTestSupport"]),
         .testTarget(name: "DRAWTests", dependencies: ["DRAW", "DRAWTestSupport"]),
         .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWTestSupport", "CZlib", "CGIF", "CPNG"]),

@@ -1,36 +1,25 @@
 // AttentionCommand.swift: `draw attention`: each step's canvas with the read and write windows, as PNG frames and a GIF.
 import ArgumentParser
-import DRAW
-import Foundation
 
 struct AttentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attention",
         abstract: "Write attention/step-NN.png and attention.gif: the canvas after each step, read window green, write window red.",
         discussion: """
-            Each window is drawn as the box its N x N grid spans (gx, gy +/- N*delta/2), its line as thick as \
+            Each window is drawn as the box its N x N grid spans (gx, gy +/- N*delta/2), its line as thick as \\
             sigma, as in the DRAW paper's figures. The GIF ends on the original images.
             Example: draw attention --checkpoint draw-out --data faces --count 8
             """)
 
-    @OptionGroup var model: CheckpointOption
-    @OptionGroup(title: "Data") var data: DataOptions
+    @OptionGroup var pictures: PictureOptions
 
     @Option(help: "How many images.")
     var count: Int = 8
 
-    @Option(help: "Folder for the pictures (default: the checkpoint's folder).")
-    var out: String?
-
-    @OptionGroup var runtime: RuntimeOptions
-
     func validate() throws { guard count >= 1 else { throw ValidationError("--count must be at least 1.") } }
 
     mutating func run() throws {
-        runtime.apply()
-        let m = try model.load()
-        let set = try heldOut(data, m, seed: runtime.seed)
-        let folder = try outputFolder(out, checkpoint: model.checkpoint)
+        let (m, set, folder) = try pictures.prepare()
         let paths = try Pictures.writeAttention(m, set, count: count, to: folder)
         print("\(paths.count - 1) frames in \(folder.appendingPathComponent("attention").path)")
         print(paths.last!)

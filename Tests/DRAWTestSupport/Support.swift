@@ -1,18 +1,9 @@
 // Support.swift: helpers every test target shares: a seeded RNG, NaN-sentinel buffers, error metrics, fixture paths.
+import DRAWData
 import Foundation
 
-/// SplitMix64: small, seeded, reproducible; test data only.
-public struct SeededRNG: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The tests' seeded generator: DRAWData's SplitMix64, so test data and the data pipeline share one algorithm.
+public typealias SeededRNG = SplitMix64
 
 /// `n` uniform floats in `range`.
 public func randomFloats(_ n: Int, in range: ClosedRange<Float> = -1...1, rng: inout SeededRNG) -> [Float] {

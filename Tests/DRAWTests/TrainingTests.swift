@@ -29,7 +29,9 @@ import Testing
 
     /// sample() and reconstruct() give T frames of the right size, values in (0, 1), and one window per step and image;
     /// the last frame of a drawing is its image.
-    @Test func samplingAndReconstructionShapes() throws {
+    @Test func samplingAndReconstructionShapes() throws { try DeterminismTests.onAutomaticPath { try samplingAndReconstructionShapesBody() } }
+    /// Compares runs bit for bit, so it holds the kernel-state lock (see DeterminismTests.onAutomaticPath).
+    private func samplingAndReconstructionShapesBody() throws {
         for attention in [true, false] {
             let config = DRAWConfig(channels: 3, height: 5, width: 7, steps: 3, readN: 2, writeN: 4, encSize: 6,
                                     decSize: 8, zSize: 2, attention: attention, loss: .l2)
@@ -98,7 +100,9 @@ import Testing
     }
 
     /// generate() gives the same images as the last frame of sample() for the same z, and reuses its buffers.
-    @Test func generateMatchesSample() throws {
+    @Test func generateMatchesSample() throws { try DeterminismTests.onAutomaticPath { try generateMatchesSampleBody() } }
+    /// Compares runs bit for bit, so it holds the kernel-state lock (see DeterminismTests.onAutomaticPath).
+    private func generateMatchesSampleBody() throws {
         for attention in [true, false] {
             let config = DRAWConfig(channels: 3, height: 5, width: 4, steps: 3, readN: 2, writeN: 3, encSize: 6,
                                     decSize: 7, zSize: 2, attention: attention, loss: .l2)
@@ -113,7 +117,9 @@ import Testing
 
     /// A gradient computed, copied out and applied with applyAdam(gradient:) equals trainStep, bit for bit
     /// (the path the CLI uses around an MPI allreduce).
-    @Test func externalGradientStepEqualsTrainStep() throws {
+    @Test func externalGradientStepEqualsTrainStep() throws { try DeterminismTests.onAutomaticPath { try externalGradientStepEqualsTrainStepBody() } }
+    /// Compares runs bit for bit, so it holds the kernel-state lock (see DeterminismTests.onAutomaticPath).
+    private func externalGradientStepEqualsTrainStepBody() throws {
         let config = DRAWConfig(channels: 1, height: 6, width: 5, steps: 2, readN: 2, writeN: 2, encSize: 5,
                                 decSize: 4, zSize: 2, loss: .bce)
         let a = try DRAWModel(config: config, seed: 1), b = try DRAWModel(config: config, seed: 1)
