@@ -43,15 +43,16 @@ static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, fl
     for (int q = 0; q < N * N; ++q) dG[q] = gamma * dout[q];
     for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
         const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
-        if (dX || dfy) {
-            ops->nn(P, wc, dG, N, 1, fx + w0, W, N, N, wc, 1.0f, 0);
-            if (dX) ops->nn(dX + w0, W, fy, 1, H, P, wc, H, N, wc, 1.0f, 1);
-            if (dfy) ops->nt(dfy, H, P, wc, X + w0, W, N, H, wc, 1.0f, 1);
-        }
+        /* T first: it streams the chunk of X row by row, so the dot products of dFy find X in cache. */
         if (dfx || want_dgamma) {
             ops->nn(T, wc, fy, H, 1, X + w0, W, N, H, wc, 1.0f, 0);
             if (dfx) ops->nn(dfx + w0, W, dG, 1, N, T, wc, N, N, wc, 1.0f, 1);
             if (want_dgamma) ops->nt(G, N, T, wc, fx + w0, W, N, N, wc, 1.0f, w0 > 0);
+        }
+        if (dX || dfy) {
+            ops->nn(P, wc, dG, N, 1, fx + w0, W, N, N, wc, 1.0f, 0);
+            if (dfy) ops->nt(dfy, H, P, wc, X + w0, W, N, H, wc, 1.0f, 1);
+            if (dX) ops->nn(dX + w0, W, fy, 1, H, P, wc, H, N, wc, 1.0f, 1);
         }
     }
     float s = 0.0f;
