@@ -14,8 +14,8 @@ extern "C" {
  * - float32, row-major. Shape comments name the dimensions: x is (B, C, H, W) means w fastest.
  *   An `ld*` argument is a row stride in floats, so a kernel can read or write a slice of a wider buffer.
  * - Argument order: outputs, then what the backward needs, then inputs, then sizes.
- * - A *_forward OVERWRITES its outputs (ck_write_forward is the one exception: it adds to the canvas,
- *   which is what the model's equation does).
+ * - A *_forward OVERWRITES its outputs (ck_write_forward adds to the canvas when given the same canvas as
+ *   its input, which is what the model's equation does).
  * - A *_backward ACCUMULATES (+=) into every d* buffer; the model zeroes all gradients once per step.
  *   A NULL d* output is skipped.
  * - Threads: "omp(B)" means an OpenMP parallel-for over the batch (or over rows), with the thread count
@@ -104,9 +104,10 @@ void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dp
                       const float *x, const float *xhat, const float *Fx, const float *Fy,
                       const float *params, int B, int C, int H, int W, int N);
 
-/* Write: canvas (B, C, H, W) += (1/gamma) Fy^T w_c Fx for each channel c.
-   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). ADDS to canvas. N <= CK_MAX_N. omp(B). */
-void ck_write_forward(float *canvas,
+/* Write: canvas (B, C, H, W) = canvas_prev (B, C, H, W) + (1/gamma) Fy^T w_c Fx for each channel c.
+   canvas_prev may be canvas itself (in place: ADDS to canvas; no partial overlap otherwise).
+   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). N <= CK_MAX_N. omp(B). */
+void ck_write_forward(float *canvas, const float *canvas_prev,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N);
 /* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W); any may be NULL. omp(B). */

@@ -34,11 +34,12 @@ struct GlimpseCase {
                         params ?? self.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
         return r
     }
-    /// canvas + write, from the C kernel; w read at stride ldw = patchWidth + 1.
-    func cWrite() -> GuardedBuffer {
-        let out = GuardedBuffer(canvas)
+    /// canvas + write, from the C kernel; w read at stride ldw = patchWidth + 1. In place (canvas_prev = canvas)
+    /// by default; given `prev` (holding the canvas), into a NaN-filled output that the kernel must overwrite.
+    func cWrite(from prev: GuardedBuffer? = nil) -> GuardedBuffer {
+        let out = prev == nil ? GuardedBuffer(canvas) : GuardedBuffer(canvas.map { _ in Float.nan })
         let wp = strided(w, rows: s.B, width: patchWidth, ld: patchWidth + 1)
-        ck_write_forward(out.pointer, wp.pointer, (patchWidth + 1).i32, Fx, Fy, params,
+        ck_write_forward(out.pointer, (prev ?? out).pointer, wp.pointer, (patchWidth + 1).i32, Fx, Fy, params,
                          s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
         return out
     }
@@ -74,7 +75,8 @@ extension GlimpseKernelTests {
         }
 
         /// canvas + (1/γ) Fyᵀ w Fx within the worst-case float32 bound of its two N-term sums, the scale and the add:
-        /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched.
+        /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched. In place, and from a separate
+        /// canvas_prev (left unchanged) into a NaN-filled output.
         @Test(arguments: shapes) func writeForwardMatchesReference(_ s: GlimpseShape) {
             let t = GlimpseCase(s, seed: UInt64(500 + s.H * 41 + s.W))
             let g = gammas(doubles(t.params))
@@ -84,11 +86,15 @@ extension GlimpseKernelTests {
                                        Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
             let bound = Double(2 * s.N + 4) * 0x1p-24
             forEachSIMDPath { path in
-                let out = t.cWrite()
-                var worst = 0.0
-                for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
-                #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
-                #expect(out.sentinelsIntact, "\(path) \(s)")
+                for inPlace in [true, false] {
+                    let prev = GuardedBuffer(t.canvas)
+                    let out = inPlace ? t.cWrite() : t.cWrite(from: prev)
+                    #expect(prev.array.map(\.bitPattern) == t.canvas.map(\.bitPattern), "\(path) \(s): canvas_prev changed")
+                    var worst = 0.0
+                    for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                    #expect(worst <= 1, "\(path) \(s) in place \(inPlace): error \(worst) × the bound")
+                    #expect(out.sentinelsIntact, "\(path) \(s) in place \(inPlace)")
+                }
             }
         }
     }
