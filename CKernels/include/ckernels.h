@@ -93,16 +93,17 @@ void ck_attention_backward(float *dhead, int lddh,
 /* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
    each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);
    params (B, 5) (gamma is column 4). One window per image, shared by its channels. N <= CK_MAX_N.
-   Per image: T = Fy X_c (N, W) then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
-void ck_read_forward(float *r, int ldr,
+   For the backward, per image and plane X (the C planes of x, then the C of xhat): T (B, 2C, N, W) = Fy X and
+   U (B, 2C, H, N) = X Fx^T, overwritten (so the backward never reads x or xhat).
+   Per image: T = Fy X_c then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
+void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N);
-/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr).
-   dx may be NULL (data needs no gradient); so may the others. omp(B). */
+/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr), given the
+   forward's T (B, 2C, N, W) and U (B, 2C, H, N). dx may be NULL (data needs no gradient); so may the others. omp(B). */
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
-                      const float *dr, int lddr,
-                      const float *x, const float *xhat, const float *Fx, const float *Fy,
-                      const float *params, int B, int C, int H, int W, int N);
+                      const float *dr, int lddr, const float *T, const float *U,
+                      const float *Fx, const float *Fy, const float *params, int B, int C, int H, int W, int N);
 
 /* Write: canvas (B, C, H, W) = canvas_prev (B, C, H, W) + (1/gamma) Fy^T w_c Fx for each channel c.
    canvas_prev may be canvas itself (in place: ADDS to canvas; no partial overlap otherwise).

@@ -26,8 +26,8 @@ extension DRAWModel {
             if c.attention {
                 ck_attention_forward(k.readParams[t], k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c,
                                      B.c, Nr.c, c.height.c, c.width.c)
-                ck_read_forward(input, Ie.c, k.x, k.xhat[t], k.readFx[t], k.readFy[t], k.readParams[t],
-                                B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
+                ck_read_forward(input, Ie.c, k.readT[t], k.readU[t], k.x, k.xhat[t], k.readFx[t], k.readFy[t],
+                                k.readParams[t], B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
             } else {
                 copyRows(input, Ie, k.xhat[t], P, rows: B, columns: P)
             }

@@ -29,10 +29,16 @@ struct GlimpseCase {
     /// r (B, readWidth) from the C kernel, written at stride ldr = readWidth + 3.
     func cRead(x: [Float]? = nil, xhat: [Float]? = nil, Fx: [Float]? = nil, Fy: [Float]? = nil,
                params: [Float]? = nil) -> GuardedBuffer {
+        cReadAll(x: x, xhat: xhat, Fx: Fx, Fy: Fy, params: params).r
+    }
+    /// r as in cRead, with the forward's products for the backward: T = Fy X (B, 2C, N, W), U = X Fxᵀ (B, 2C, H, N).
+    func cReadAll(x: [Float]? = nil, xhat: [Float]? = nil, Fx: [Float]? = nil, Fy: [Float]? = nil,
+                  params: [Float]? = nil) -> (r: GuardedBuffer, T: GuardedBuffer, U: GuardedBuffer) {
         let r = strided([Float](repeating: 0, count: s.B * readWidth), rows: s.B, width: readWidth, ld: readWidth + 3)
-        ck_read_forward(r.pointer, (readWidth + 3).i32, x ?? self.x, xhat ?? self.xhat, Fx ?? self.Fx, Fy ?? self.Fy,
-                        params ?? self.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
-        return r
+        let T = GuardedBuffer(count: s.B * 2 * s.C * s.N * s.W), U = GuardedBuffer(count: s.B * 2 * s.C * s.H * s.N)
+        ck_read_forward(r.pointer, (readWidth + 3).i32, T.pointer, U.pointer, x ?? self.x, xhat ?? self.xhat,
+                        Fx ?? self.Fx, Fy ?? self.Fy, params ?? self.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
+        return (r, T, U)
     }
     /// canvas + write, from the C kernel; w read at stride ldw = patchWidth + 1. In place (canvas_prev = canvas)
     /// by default; given `prev` (holding the canvas), into a NaN-filled output that the kernel must overwrite.
