@@ -2,15 +2,15 @@
 #include "attn_simd.h"
 #include <stddef.h>
 
-/* Per image and plane X (H, W), in column chunks of X: T_chunk = Fy X_chunk (N, wc) and U (+)= X_chunk Fx_chunk^T
-   (H, N), both kept for the backward, then out (+)= gamma T_chunk Fx_chunk^T: the long products are axpys along W
+/* Per image and plane X (H, W), in column chunks of X: T_chunk = Fy X_chunk (N, wc) and U (+)= Fx_chunk X_chunk^T
+   (N, H), both kept for the backward, then out (+)= gamma T_chunk Fx_chunk^T: the long products are axpys along W
    and the dots of U run while the chunk of X is in cache. */
 static void read_one(const ck_attn_ops *ops, float *out, float *T, float *U, const float *X, const float *fx,
                      const float *fy, float gamma, int H, int W, int N) {
     for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
         const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
         ops->nn(T + w0, W, fy, H, 1, X + w0, W, N, H, wc, 1.0f, 0);
-        ops->nt(U, N, X + w0, W, fx + w0, W, H, N, wc, 1.0f, w0 > 0);
+        ops->nt(U, H, fx + w0, W, X + w0, W, N, H, wc, 1.0f, w0 > 0);
         ops->nt(out, N, T + w0, W, fx + w0, W, N, N, wc, gamma, w0 > 0);
     }
 }
@@ -36,7 +36,7 @@ void ck_read_forward(float *r, int ldr, float *T, float *U,
 }
 
 /* Backward of one glimpse out = gamma Fy X Fx^T given dout (N, N), from the forward's T = Fy X (N, W) and
-   U = X Fx^T (H, N), never X itself: with dG = gamma dout, dFx += dG^T T, dFy += dG U^T (= P X^T with
+   U = Fx X^T (N, H), never X itself: with dG = gamma dout, dFx += dG^T T, dFy += dG U (= P X^T with
    P = dG Fx), G = T Fx^T for d gamma = sum dout . G, and per column chunk dX_chunk += Fy^T P_chunk.
    Returns sum dout . G (0 when dgamma is not wanted). */
 static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, float *dfy, int want_dgamma,
@@ -45,7 +45,7 @@ static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, fl
     float dG[CK_MAX_N * CK_MAX_N], G[CK_MAX_N * CK_MAX_N];
     for (int q = 0; q < N * N; ++q) dG[q] = gamma * dout[q];
     if (dfx) ops->nn(dfx, W, dG, 1, N, T, W, N, N, W, 1.0f, 1);
-    if (dfy) ops->nt(dfy, H, dG, N, U, N, N, H, N, 1.0f, 1);
+    if (dfy) ops->nn(dfy, H, dG, N, 1, U, H, N, N, H, 1.0f, 1);
     if (dX) {
         for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
             const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;

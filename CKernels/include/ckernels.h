@@ -94,13 +94,13 @@ void ck_attention_backward(float *dhead, int lddh,
    each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);
    params (B, 5) (gamma is column 4). One window per image, shared by its channels. N <= CK_MAX_N.
    For the backward, per image and plane X (the C planes of x, then the C of xhat): T (B, 2C, N, W) = Fy X and
-   U (B, 2C, H, N) = X Fx^T, overwritten (so the backward never reads x or xhat).
+   U (B, 2C, N, H) = Fx X^T, overwritten (so the backward never reads x or xhat).
    Per image: T = Fy X_c then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
 void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N);
 /* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr), given the
-   forward's T (B, 2C, N, W) and U (B, 2C, H, N). dx may be NULL (data needs no gradient); so may the others. omp(B). */
+   forward's T (B, 2C, N, W) and U (B, 2C, N, H). dx may be NULL (data needs no gradient); so may the others. omp(B). */
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
                       const float *dr, int lddr, const float *T, const float *U,
                       const float *Fx, const float *Fy, const float *params, int B, int C, int H, int W, int N);

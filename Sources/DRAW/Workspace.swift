@@ -29,7 +29,7 @@ final class ForwardCache {
     let heads: StepBuffer
     /// Attention windows: params (B, 5), Fx (B, N, W), Fy (B, N, H) for read and write, t = 1…T.
     let readParams, readFx, readFy, writeParams, writeFx, writeFy: StepBuffer
-    /// The read kernel's products for its backward, t = 1…T: Fy X (B, 2C, Nr, W) and X Fxᵀ (B, 2C, H, Nr) for the
+    /// The read kernel's products for its backward, t = 1…T: Fy X (B, 2C, Nr, W) and Fx Xᵀ (B, 2C, Nr, H) for the
     /// planes X of x and x̂ (attention only).
     let readT, readU: StepBuffer
     /// Per-image reconstruction loss (B).

@@ -31,7 +31,7 @@ struct GlimpseCase {
                params: [Float]? = nil) -> GuardedBuffer {
         cReadAll(x: x, xhat: xhat, Fx: Fx, Fy: Fy, params: params).r
     }
-    /// r as in cRead, with the forward's products for the backward: T = Fy X (B, 2C, N, W), U = X Fxᵀ (B, 2C, H, N).
+    /// r as in cRead, with the forward's products for the backward: T = Fy X (B, 2C, N, W), U = Fx Xᵀ (B, 2C, N, H).
     func cReadAll(x: [Float]? = nil, xhat: [Float]? = nil, Fx: [Float]? = nil, Fy: [Float]? = nil,
                   params: [Float]? = nil) -> (r: GuardedBuffer, T: GuardedBuffer, U: GuardedBuffer) {
         let r = strided([Float](repeating: 0, count: s.B * readWidth), rows: s.B, width: readWidth, ld: readWidth + 3)
@@ -59,6 +59,50 @@ extension GlimpseKernelTests {
             .init(B: 3, C: 1, H: 16, W: 33, N: 7), .init(B: 3, C: 3, H: 31, W: 17, N: 4), .init(B: 4, C: 1, H: 8, W: 1, N: 3),
             .init(B: 3, C: 1, H: 3, W: 32, N: 6), .init(B: 2, C: 2, H: 3, W: 300, N: 2),
         ]
+
+        /// The read forward's products for the backward, T = Fy X (B, 2C, N, W) and U = Fx Xᵀ (B, 2C, N, H) for the
+        /// planes of x then x̂, each within the worst-case float32 bound of its one sum: (H + 2)·u, (W + 2)·u times the
+        /// same product of |X|. Sentinels untouched.
+        @Test(arguments: shapes) func readForwardKeepsItsProducts(_ s: GlimpseShape) {
+            let t = GlimpseCase(s, seed: UInt64(450 + s.H * 41 + s.W))
+            let planes = 2 * s.C, img = s.H * s.W
+            var refT: [Double] = [], scaleT: [Double] = [], refU: [Double] = [], scaleU: [Double] = []
+            for b in 0..<s.B {
+                for p in 0..<planes {
+                    let src = p < s.C ? t.x : t.xhat, at = (b * s.C + p % s.C) * img
+                    for j in 0..<s.N {
+                        for w in 0..<s.W {
+                            var v = 0.0, a = 0.0
+                            for h in 0..<s.H {
+                                let f = Double(t.Fy[(b * s.N + j) * s.H + h]), x = Double(src[at + h * s.W + w])
+                                v += f * x; a += f * abs(x)
+                            }
+                            refT.append(v); scaleT.append(a)
+                        }
+                    }
+                    for i in 0..<s.N {
+                        for h in 0..<s.H {
+                            var v = 0.0, a = 0.0
+                            for w in 0..<s.W {
+                                let f = Double(t.Fx[(b * s.N + i) * s.W + w]), x = Double(src[at + h * s.W + w])
+                                v += f * x; a += f * abs(x)
+                            }
+                            refU.append(v); scaleU.append(a)
+                        }
+                    }
+                }
+            }
+            forEachSIMDPath { path in
+                let f = t.cReadAll()
+                for (got, ref, scale, n) in [(f.T, refT, scaleT, s.H), (f.U, refU, scaleU, s.W)] {
+                    #expect(got.count == ref.count && got.sentinelsIntact, "\(path) \(s)")
+                    let bound = Double(n + 2) * 0x1p-24
+                    var worst = 0.0
+                    for k in ref.indices { worst = max(worst, abs(Double(got.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                    #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
+                }
+            }
+        }
 
         /// Each glimpse within the worst-case float32 bound of its two sums (over H, then W): (H + W + 4)·u·scale,
         /// u = 2⁻²⁴, scale = the same glimpse of |x| (γ Fy |X| Fxᵀ). Row-stride gaps and sentinels untouched.
