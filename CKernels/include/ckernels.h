@@ -75,8 +75,8 @@ enum { CK_MAX_N = 32 };
    params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
    Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
    max(row sum, 1e-8): a window far off the image gives all-zero rows, never NaN. The exponentials are
-   vectorized along W and H (ck_simd_path; about 1 ulp, the row sums in a fixed lane order, so every path
-   gives the same bits up to FMA contraction). omp(B). */
+   ck_expf (about 1 ulp, no libm slow path) vectorized along W and H (ck_simd_path); each row sum is taken in
+   a fixed lane order, so the bits do not depend on the thread count. omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W);
 /* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
