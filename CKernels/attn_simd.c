@@ -115,12 +115,12 @@ CK_INLINE CK_TARGET_AVX512 __m128 hsum4_avx512(__m512 a, __m512 b, __m512 c, __m
                                                                           0, 4, 8, 12, 0, 4, 8, 12), v));
 }
 
-/* C[j, i..i+RB) = alpha (A_j . B_i) (+ C) for RA (<= 2) rows of A and RB (<= 4) rows of B: RA*RB accumulators
-   over n in 16-lane steps (masked tail), then one hsum4 per row of A. */
+/* C[j, i..i+RB) = alpha (A_j . B_i) (+ C) for RA (<= 6) rows of A and RB (<= 4) rows of B: RA*RB accumulators
+   over n in 16-lane steps (masked tail), then one hsum4 per row of A. B's rows are read once per tile. */
 CK_INLINE CK_TARGET_AVX512 void nt_tile_avx512(const int RA, const int RB, float *C, int ldc, const float *A, int lda,
                                                const float *B, int ldb, int n, float alpha, int accumulate) {
-    __m512 acc[2][4];
-    for (int r = 0; r < 2; ++r)
+    __m512 acc[6][4];
+    for (int r = 0; r < RA; ++r)
         for (int q = 0; q < 4; ++q) acc[r][q] = _mm512_setzero_ps();
     for (int v = 0; v < n; v += 16) {
         const __mmask16 m = n - v >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - v)) - 1u);
@@ -157,9 +157,18 @@ CK_INLINE CK_TARGET_AVX512 void nt_rows_avx512(const int RA, float *C, int ldc, 
 CK_TARGET_AVX512 static void nt_avx512(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                                        int M, int K, int n, float alpha, int accumulate) {
     int j = 0;
-    for (; j + 2 <= M; j += 2)
-        nt_rows_avx512(2, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * lda, lda, B, ldb, K, n, alpha, accumulate);
-    if (j < M) nt_rows_avx512(1, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * lda, lda, B, ldb, K, n, alpha, accumulate);
+    for (; j + 6 <= M; j += 6)
+        nt_rows_avx512(6, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * lda, lda, B, ldb, K, n, alpha, accumulate);
+    float *c = C + (ptrdiff_t)j * ldc;
+    const float *a = A + (ptrdiff_t)j * lda;
+    switch (M - j) {
+    case 5: nt_rows_avx512(5, c, ldc, a, lda, B, ldb, K, n, alpha, accumulate); break;
+    case 4: nt_rows_avx512(4, c, ldc, a, lda, B, ldb, K, n, alpha, accumulate); break;
+    case 3: nt_rows_avx512(3, c, ldc, a, lda, B, ldb, K, n, alpha, accumulate); break;
+    case 2: nt_rows_avx512(2, c, ldc, a, lda, B, ldb, K, n, alpha, accumulate); break;
+    case 1: nt_rows_avx512(1, c, ldc, a, lda, B, ldb, K, n, alpha, accumulate); break;
+    default: break;
+    }
 }
 
 const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512 };

@@ -18,7 +18,7 @@ typedef struct ck_attn_ops {
     void (*nn)(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
     /* C (M, K) = alpha A B^T (+ C when accumulate): A (M, n) stride lda, B (K, n) stride ldb; dots along n,
-       four rows of B at a time (AVX-512: against two rows of A). */
+       four rows of B at a time (AVX-512: against up to six rows of A). */
     void (*nt)(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
 } ck_attn_ops;

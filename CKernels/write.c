@@ -1,8 +1,9 @@
 // write.c: the write step canvas_c += (1/gamma) Fy^T w_c Fx, one window per image (SPEC.md step 6), and its backward.
 #include "attn_simd.h"
 #include <stddef.h>
+#include <string.h>
 
-void ck_write_forward(float *canvas,
+void ck_write_forward(float *canvas, const float *canvas_prev,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N) {
     const ck_attn_ops *ops = ck_attn_ops_get();
@@ -15,6 +16,8 @@ void ck_write_forward(float *canvas,
         for (int c = 0; c < C; ++c) {
             const float *patch = w + (size_t)b * ldw + (size_t)c * nn;
             float *cv = canvas + ((size_t)b * C + c) * img;
+            /* The plane is copied here, image by image, so the products below add to it in cache. */
+            if (canvas_prev != canvas) memcpy(cv, canvas_prev + ((size_t)b * C + c) * img, img * sizeof(float));
             /* Per column chunk: P = w_c Fx_chunk (N, wc), then canvas_chunk += (1/gamma) Fy^T P along W. */
             for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
                 const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;

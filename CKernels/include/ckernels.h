@@ -14,8 +14,8 @@ extern "C" {
  * - float32, row-major. Shape comments name the dimensions: x is (B, C, H, W) means w fastest.
  *   An `ld*` argument is a row stride in floats, so a kernel can read or write a slice of a wider buffer.
  * - Argument order: outputs, then what the backward needs, then inputs, then sizes.
- * - A *_forward OVERWRITES its outputs (ck_write_forward is the one exception: it adds to the canvas,
- *   which is what the model's equation does).
+ * - A *_forward OVERWRITES its outputs (ck_write_forward adds to the canvas when given the same canvas as
+ *   its input, which is what the model's equation does).
  * - A *_backward ACCUMULATES (+=) into every d* buffer; the model zeroes all gradients once per step.
  *   A NULL d* output is skipped.
  * - Threads: "omp(B)" means an OpenMP parallel-for over the batch (or over rows), with the thread count
@@ -77,8 +77,8 @@ enum { CK_MAX_N = 32 };
    params is (B, 5): (gx, gy, sigma2, delta, gamma) after the transforms.
    Fx is (B, N, W), Fy is (B, N, H): Gaussian filterbanks on the 1-based grid, each row divided by
    max(row sum, 1e-8): a window far off the image gives all-zero rows, never NaN. The exponentials are
-   vectorized along W and H (ck_simd_path; about 1 ulp, the row sums in a fixed lane order, so every path
-   gives the same bits up to FMA contraction). omp(B). */
+   ck_expf (about 1 ulp, no libm slow path) vectorized along W and H (ck_simd_path); each row sum is taken in
+   a fixed lane order, so the bits do not depend on the thread count. omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W);
 /* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
@@ -95,20 +95,22 @@ void ck_attention_backward(float *dhead, int lddh,
 /* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
    each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);
    params (B, 5) (gamma is column 4). One window per image, shared by its channels. N <= CK_MAX_N.
-   Per image: T = Fy X_c (N, W) then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
-void ck_read_forward(float *r, int ldr,
+   For the backward, per image and plane X (the C planes of x, then the C of xhat): T (B, 2C, N, W) = Fy X and
+   U (B, 2C, N, H) = Fx X^T, overwritten (so the backward never reads x or xhat).
+   Per image: T = Fy X_c then T Fx^T, SIMD along W (ck_simd_path). omp(B). */
+void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N);
-/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr).
-   dx may be NULL (data needs no gradient); so may the others. omp(B). */
+/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr), given the
+   forward's T (B, 2C, N, W) and U (B, 2C, N, H). dx may be NULL (data needs no gradient); so may the others. omp(B). */
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
-                      const float *dr, int lddr,
-                      const float *x, const float *xhat, const float *Fx, const float *Fy,
-                      const float *params, int B, int C, int H, int W, int N);
+                      const float *dr, int lddr, const float *T, const float *U,
+                      const float *Fx, const float *Fy, const float *params, int B, int C, int H, int W, int N);
 
-/* Write: canvas (B, C, H, W) += (1/gamma) Fy^T w_c Fx for each channel c.
-   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). ADDS to canvas. N <= CK_MAX_N. omp(B). */
-void ck_write_forward(float *canvas,
+/* Write: canvas (B, C, H, W) = canvas_prev (B, C, H, W) + (1/gamma) Fy^T w_c Fx for each channel c.
+   canvas_prev may be canvas itself (in place: ADDS to canvas; no partial overlap otherwise).
+   w is (B, C*N*N) stride ldw (each patch (N, N) row-major). N <= CK_MAX_N. omp(B). */
+void ck_write_forward(float *canvas, const float *canvas_prev,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N);
 /* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W); any may be NULL. omp(B). */

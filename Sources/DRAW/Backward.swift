@@ -73,7 +73,7 @@ extension DRAWModel {
                 ck_linear_backward(s.dr, R.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.encIn[t], Ie.c, p + L.encWih,
                                    In.c, B.c, R.c, (4 * E).c)
                 zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
-                ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.x, k.xhat[t],
+                ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.readT[t], k.readU[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
                 ck_attention_backward(s.dHeads[t - 1] + Cw + 5, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
                                       k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)

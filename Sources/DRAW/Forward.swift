@@ -26,8 +26,8 @@ extension DRAWModel {
             if c.attention {
                 ck_attention_forward(k.readParams[t], k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c,
                                      B.c, Nr.c, c.height.c, c.width.c)
-                ck_read_forward(input, Ie.c, k.x, k.xhat[t], k.readFx[t], k.readFy[t], k.readParams[t],
-                                B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
+                ck_read_forward(input, Ie.c, k.readT[t], k.readU[t], k.x, k.xhat[t], k.readFx[t], k.readFy[t],
+                                k.readParams[t], B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
             } else {
                 copyRows(input, Ie, k.xhat[t], P, rows: B, columns: P)
             }
@@ -56,15 +56,16 @@ extension DRAWModel {
             ck_lstm_forward(k.hDec[t], k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
 
             // 6. write; with attention one GEMM on h_dec(t) gives w, the write head and the read head of step t+1
-            copy(k.canvas[t], k.canvas[t - 1], B * P)
             if c.attention {
                 ck_linear_forward(k.heads[t], K.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, K.c, 0)
                 ck_attention_forward(k.writeParams[t], k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c,
                                      B.c, Nw.c, c.height.c, c.width.c)
-                ck_write_forward(k.canvas[t], k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
+                // c_t = c_{t−1} + write: the kernel copies c_{t−1} image by image and adds in cache.
+                ck_write_forward(k.canvas[t], k.canvas[t - 1], k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
                                  B.c, c.channels.c, c.height.c, c.width.c, Nw.c)
             } else {
                 // c_t = c_{t−1} + write(h_dec(t)): the GEMM adds straight into the canvas.
+                copy(k.canvas[t], k.canvas[t - 1], B * P)
                 ck_linear_forward(k.canvas[t], P.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, P.c, 1)
             }
         }

@@ -123,7 +123,7 @@ extension DRAWModel {
             if c.attention {
                 ck_linear_forward(w.heads, K.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, K.c, 0)
                 ck_attention_forward(w.window, w.fx, w.fy, w.heads + c.writeSize, K.c, n.c, Nw.c, c.height.c, c.width.c)
-                ck_write_forward(w.canvas, w.heads, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
+                ck_write_forward(w.canvas, w.canvas, w.heads, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
                                  c.height.c, c.width.c, Nw.c)
             } else {
                 ck_linear_forward(w.canvas, P.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, P.c, 1)

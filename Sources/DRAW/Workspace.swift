@@ -29,6 +29,9 @@ final class ForwardCache {
     let heads: StepBuffer
     /// Attention windows: params (B, 5), Fx (B, N, W), Fy (B, N, H) for read and write, t = 1…T.
     let readParams, readFx, readFy, writeParams, writeFx, writeFy: StepBuffer
+    /// The read kernel's products for its backward, t = 1…T: Fy X (B, 2C, Nr, W) and Fx Xᵀ (B, 2C, Nr, H) for the
+    /// planes X of x and x̂ (attention only).
+    let readT, readU: StepBuffer
     /// Per-image reconstruction loss (B).
     let recon: UnsafeMutablePointer<Float>
 
@@ -48,6 +51,7 @@ final class ForwardCache {
         let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0), hDec = steps(D, from: 0)
         let heads = steps(c.attention ? c.headSize : 0, from: 0)
         let rp = steps(5 * (Nr > 0 ? 1 : 0), from: 1), rfx = steps(Nr * c.width, from: 1), rfy = steps(Nr * c.height, from: 1)
+        let rT = steps(2 * c.channels * Nr * c.width, from: 1), rU = steps(2 * c.channels * c.height * Nr, from: 1)
         let wp = steps(5 * (Nw > 0 ? 1 : 0), from: 1), wfx = steps(Nw * c.width, from: 1), wfy = steps(Nw * c.height, from: 1)
         arena = FloatArena(plan)
         let a = arena
@@ -57,7 +61,7 @@ final class ForwardCache {
         self.encAct = view(encAct); self.cEnc = view(cEnc); self.hEnc = view(hEnc)
         self.ml = view(ml); self.eps = view(eps); self.z = view(z); self.kl = view(kl)
         self.decAct = view(decAct); self.cDec = view(cDec); self.hDec = view(hDec); self.heads = view(heads)
-        readParams = view(rp); readFx = view(rfx); readFy = view(rfy)
+        readParams = view(rp); readFx = view(rfx); readFy = view(rfy); readT = view(rT); readU = view(rU)
         writeParams = view(wp); writeFx = view(wfx); writeFy = view(wfy)
     }
 }

@@ -25,8 +25,9 @@ extension GlimpseKernelTests {
             let dFx = GuardedBuffer(count: t.Fx.count, fill: 0.5), dFy = GuardedBuffer(count: t.Fy.count, fill: 0.5)
             let dparams = GuardedBuffer(count: s.B * 5, fill: 0.5)
             let Rs = strided(R, rows: s.B, width: t.readWidth, ld: t.readWidth + 2)
+            let f = t.cReadAll()
             ck_read_backward(withDx ? dx.pointer : nil, dxhat.pointer, dFx.pointer, dFy.pointer, dparams.pointer,
-                             Rs.pointer, (t.readWidth + 2).i32, t.x, t.xhat, t.Fx, t.Fy, t.params,
+                             Rs.pointer, (t.readWidth + 2).i32, f.T.pointer, f.U.pointer, t.Fx, t.Fy, t.params,
                              s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
             let p = dparams.array
             let untouched = (0..<s.B).allSatisfy { b in (0..<4).allSatisfy { p[b * 5 + $0] == 0.5 } }
@@ -152,8 +153,9 @@ extension GlimpseKernelTests {
             forEachSIMDPath { path in
                 let dFx = GuardedBuffer(count: t.Fx.count), dFy = GuardedBuffer(count: t.Fy.count)
                 let dparams = GuardedBuffer(count: s.B * 5), dhead = GuardedBuffer(count: s.B * 5)
+                let f = t.cReadAll()
                 ck_read_backward(nil, nil, dFx.pointer, dFy.pointer, dparams.pointer, Rr, t.readWidth.i32,
-                                 t.x, t.xhat, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
+                                 f.T.pointer, f.U.pointer, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
                 ck_write_backward(nil, 0, dFx.pointer, dFy.pointer, dparams.pointer, Rw, t.w, t.patchWidth.i32,
                                   t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
                 ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy, t.head, 5,

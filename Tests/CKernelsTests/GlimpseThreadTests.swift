@@ -10,19 +10,20 @@ extension GlimpseKernelTests {
             let s = t.s
             var rng = SeededRNG(seed: seed)
             let att = cAttention(head: t.head, s)
-            let r = GuardedBuffer(unstrided(t.cRead(), rows: s.B, width: t.readWidth, ld: t.readWidth + 3)), c = t.cWrite()
+            let f = t.cReadAll()
+            let r = GuardedBuffer(unstrided(f.r, rows: s.B, width: t.readWidth, ld: t.readWidth + 3)), c = t.cWrite()
             let Rr = randomFloats(s.B * t.readWidth, rng: &rng), Rc = randomFloats(t.canvas.count, rng: &rng)
             let dx = GuardedBuffer(count: t.x.count), dxhat = GuardedBuffer(count: t.x.count)
             let dFx = GuardedBuffer(count: t.Fx.count), dFy = GuardedBuffer(count: t.Fy.count)
             let dparams = GuardedBuffer(count: s.B * 5), dw = GuardedBuffer(count: t.w.count)
             let dhead = GuardedBuffer(count: s.B * 5)
             ck_read_backward(dx.pointer, dxhat.pointer, dFx.pointer, dFy.pointer, dparams.pointer, Rr, t.readWidth.i32,
-                             t.x, t.xhat, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
+                             f.T.pointer, f.U.pointer, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
             ck_write_backward(dw.pointer, t.patchWidth.i32, dFx.pointer, dFy.pointer, dparams.pointer, Rc, t.w,
                               t.patchWidth.i32, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
             ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy, t.head, 5,
                                   s.B.i32, s.N.i32, s.H.i32, s.W.i32)
-            return [att.params, att.Fx, att.Fy, r, c, dx, dxhat, dFx, dFy, dparams, dw, dhead].flatMap { $0.array }
+            return [att.params, att.Fx, att.Fy, r, f.T, f.U, c, dx, dxhat, dFx, dFy, dparams, dw, dhead].flatMap { $0.array }
         }
 
         /// Bit-identical, not merely close: every kernel works image by image, with no reduction across the batch.

@@ -29,16 +29,23 @@ struct GlimpseCase {
     /// r (B, readWidth) from the C kernel, written at stride ldr = readWidth + 3.
     func cRead(x: [Float]? = nil, xhat: [Float]? = nil, Fx: [Float]? = nil, Fy: [Float]? = nil,
                params: [Float]? = nil) -> GuardedBuffer {
-        let r = strided([Float](repeating: 0, count: s.B * readWidth), rows: s.B, width: readWidth, ld: readWidth + 3)
-        ck_read_forward(r.pointer, (readWidth + 3).i32, x ?? self.x, xhat ?? self.xhat, Fx ?? self.Fx, Fy ?? self.Fy,
-                        params ?? self.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
-        return r
+        cReadAll(x: x, xhat: xhat, Fx: Fx, Fy: Fy, params: params).r
     }
-    /// canvas + write, from the C kernel; w read at stride ldw = patchWidth + 1.
-    func cWrite() -> GuardedBuffer {
-        let out = GuardedBuffer(canvas)
+    /// r as in cRead, with the forward's products for the backward: T = Fy X (B, 2C, N, W), U = Fx Xᵀ (B, 2C, N, H).
+    func cReadAll(x: [Float]? = nil, xhat: [Float]? = nil, Fx: [Float]? = nil, Fy: [Float]? = nil,
+                  params: [Float]? = nil) -> (r: GuardedBuffer, T: GuardedBuffer, U: GuardedBuffer) {
+        let r = strided([Float](repeating: 0, count: s.B * readWidth), rows: s.B, width: readWidth, ld: readWidth + 3)
+        let T = GuardedBuffer(count: s.B * 2 * s.C * s.N * s.W), U = GuardedBuffer(count: s.B * 2 * s.C * s.H * s.N)
+        ck_read_forward(r.pointer, (readWidth + 3).i32, T.pointer, U.pointer, x ?? self.x, xhat ?? self.xhat,
+                        Fx ?? self.Fx, Fy ?? self.Fy, params ?? self.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
+        return (r, T, U)
+    }
+    /// canvas + write, from the C kernel; w read at stride ldw = patchWidth + 1. In place (canvas_prev = canvas)
+    /// by default; given `prev` (holding the canvas), into a NaN-filled output that the kernel must overwrite.
+    func cWrite(from prev: GuardedBuffer? = nil) -> GuardedBuffer {
+        let out = prev == nil ? GuardedBuffer(canvas) : GuardedBuffer(canvas.map { _ in Float.nan })
         let wp = strided(w, rows: s.B, width: patchWidth, ld: patchWidth + 1)
-        ck_write_forward(out.pointer, wp.pointer, (patchWidth + 1).i32, Fx, Fy, params,
+        ck_write_forward(out.pointer, (prev ?? out).pointer, wp.pointer, (patchWidth + 1).i32, Fx, Fy, params,
                          s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
         return out
     }
@@ -52,6 +59,50 @@ extension GlimpseKernelTests {
             .init(B: 3, C: 1, H: 16, W: 33, N: 7), .init(B: 3, C: 3, H: 31, W: 17, N: 4), .init(B: 4, C: 1, H: 8, W: 1, N: 3),
             .init(B: 3, C: 1, H: 3, W: 32, N: 6), .init(B: 2, C: 2, H: 3, W: 300, N: 2),
         ]
+
+        /// The read forward's products for the backward, T = Fy X (B, 2C, N, W) and U = Fx Xᵀ (B, 2C, N, H) for the
+        /// planes of x then x̂, each within the worst-case float32 bound of its one sum: (H + 2)·u, (W + 2)·u times the
+        /// same product of |X|. Sentinels untouched.
+        @Test(arguments: shapes) func readForwardKeepsItsProducts(_ s: GlimpseShape) {
+            let t = GlimpseCase(s, seed: UInt64(450 + s.H * 41 + s.W))
+            let planes = 2 * s.C, img = s.H * s.W
+            var refT: [Double] = [], scaleT: [Double] = [], refU: [Double] = [], scaleU: [Double] = []
+            for b in 0..<s.B {
+                for p in 0..<planes {
+                    let src = p < s.C ? t.x : t.xhat, at = (b * s.C + p % s.C) * img
+                    for j in 0..<s.N {
+                        for w in 0..<s.W {
+                            var v = 0.0, a = 0.0
+                            for h in 0..<s.H {
+                                let f = Double(t.Fy[(b * s.N + j) * s.H + h]), x = Double(src[at + h * s.W + w])
+                                v += f * x; a += f * abs(x)
+                            }
+                            refT.append(v); scaleT.append(a)
+                        }
+                    }
+                    for i in 0..<s.N {
+                        for h in 0..<s.H {
+                            var v = 0.0, a = 0.0
+                            for w in 0..<s.W {
+                                let f = Double(t.Fx[(b * s.N + i) * s.W + w]), x = Double(src[at + h * s.W + w])
+                                v += f * x; a += f * abs(x)
+                            }
+                            refU.append(v); scaleU.append(a)
+                        }
+                    }
+                }
+            }
+            forEachSIMDPath { path in
+                let f = t.cReadAll()
+                for (got, ref, scale, n) in [(f.T, refT, scaleT, s.H), (f.U, refU, scaleU, s.W)] {
+                    #expect(got.count == ref.count && got.sentinelsIntact, "\(path) \(s)")
+                    let bound = Double(n + 2) * 0x1p-24
+                    var worst = 0.0
+                    for k in ref.indices { worst = max(worst, abs(Double(got.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                    #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
+                }
+            }
+        }
 
         /// Each glimpse within the worst-case float32 bound of its two sums (over H, then W): (H + W + 4)·u·scale,
         /// u = 2⁻²⁴, scale = the same glimpse of |x| (γ Fy |X| Fxᵀ). Row-stride gaps and sentinels untouched.
@@ -74,7 +125,8 @@ extension GlimpseKernelTests {
         }
 
         /// canvas + (1/γ) Fyᵀ w Fx within the worst-case float32 bound of its two N-term sums, the scale and the add:
-        /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched.
+        /// (2N + 4)·u·(|canvas| + (1/γ) Fyᵀ |w| Fx). Sentinels untouched. In place, and from a separate
+        /// canvas_prev (left unchanged) into a NaN-filled output.
         @Test(arguments: shapes) func writeForwardMatchesReference(_ s: GlimpseShape) {
             let t = GlimpseCase(s, seed: UInt64(500 + s.H * 41 + s.W))
             let g = gammas(doubles(t.params))
@@ -84,11 +136,15 @@ extension GlimpseKernelTests {
                                        Fy: doubles(t.Fy), gamma: g, B: s.B, C: s.C, H: s.H, W: s.W, N: s.N)
             let bound = Double(2 * s.N + 4) * 0x1p-24
             forEachSIMDPath { path in
-                let out = t.cWrite()
-                var worst = 0.0
-                for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
-                #expect(worst <= 1, "\(path) \(s): error \(worst) × the bound")
-                #expect(out.sentinelsIntact, "\(path) \(s)")
+                for inPlace in [true, false] {
+                    let prev = GuardedBuffer(t.canvas)
+                    let out = inPlace ? t.cWrite() : t.cWrite(from: prev)
+                    #expect(prev.array.map(\.bitPattern) == t.canvas.map(\.bitPattern), "\(path) \(s): canvas_prev changed")
+                    var worst = 0.0
+                    for k in ref.indices { worst = max(worst, abs(Double(out.pointer[k]) - ref[k]) / (bound * scale[k] + 1e-30)) }
+                    #expect(worst <= 1, "\(path) \(s) in place \(inPlace): error \(worst) × the bound")
+                    #expect(out.sentinelsIntact, "\(path) \(s) in place \(inPlace)")
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 // EndToEndTests.swift: train → sample → reconstruct → attention → eval on a tiny model, and bit-exact resume via the CLI.
 import DRAW
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI
@@ -50,7 +51,11 @@ import Testing
         for i in total.indices { #expect(abs(total[i] - recon[i] - kl[i]) <= 1e-3 * abs(total[i])) }
     }
 
+    /// Compares two in-process runs bit for bit, so it holds the process-wide SIMD-path lock (DRAWTestSupport):
+    /// a kernel test forcing another path mid-run would change the bits.
     @Test func resumeIsBitExact() throws {
+        PointwiseReference.simdPathLock.lock()
+        defer { PointwiseReference.simdPathLock.unlock() }
         let straight = try scratchFolder("straight"), split = try scratchFolder("split")
         try runDraw(["train"] + tinyModel + ["--iterations", "8", "--out", straight.path])
         try runDraw(["train"] + tinyModel + ["--iterations", "3", "--out", split.path])
