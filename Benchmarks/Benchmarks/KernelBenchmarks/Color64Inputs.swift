@@ -9,7 +9,7 @@ final class Color64Inputs: @unchecked Sendable {
     static var P: Int { C * H * W }
     static var R: Int { 2 * C * N * N }
 
-    var x, xhat, canvas, head, params, Fx, Fy, r, w, pre, act, h, c, cPrev, dh, dc: [Float]
+    var x, xhat, canvas, head, params, Fx, Fy, r, T, U, w, pre, act, h, c, cPrev, dh, dc: [Float]
     var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC: [Float]
     var dparams, dFx, dFy, dhead, dx, dxhat, dr, dw, dcanvas, dpre, dcPrev, dmu, dlogsig, dz, dkl: [Float]
     var slab, grad, m, v: [Float]
@@ -30,6 +30,10 @@ final class Color64Inputs: @unchecked Sendable {
         Fy = [Float](repeating: 0, count: B * N * S.H)
         ck_attention_forward(&params, &Fx, &Fy, head, 5, Int32(B), Int32(N), Int32(S.H), Int32(S.W))
         r = [Float](repeating: 0, count: B * S.R); w = u(B * S.C * N * N)
+        // The read forward's intermediates Fy X (B, 2C, N, W) and Fx Xᵀ (B, 2C, N, H), kept for its backward.
+        T = [Float](repeating: 0, count: B * 2 * S.C * N * S.W); U = [Float](repeating: 0, count: B * 2 * S.C * N * S.H)
+        ck_read_forward(&r, Int32(S.R), &T, &U, x, xhat, Fx, Fy, params, Int32(B), Int32(S.C), Int32(S.H), Int32(S.W),
+                        Int32(N))
         pre = u(B * 4 * S.E, -3...3); act = pre; h = [Float](repeating: 0, count: B * S.E); c = h
         cPrev = u(B * S.E); dh = u(B * S.E); dc = u(B * S.E)
         mu = u(B * S.Z); logsig = u(B * S.Z, -2...0.5); eps = u(B * S.Z); z = u(B * S.Z); kl = u(B)

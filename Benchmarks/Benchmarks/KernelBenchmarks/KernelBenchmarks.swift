@@ -46,14 +46,14 @@ let benchmarks: @Sendable () -> Void = {
         ck_attention_backward(&k.dhead, 5, k.dparams, k.dFx, k.dFy, k.params, k.Fx, k.Fy, k.head, 5, B, N, H, W)
     }
     kernel("read forward", .flops(readFlops)) {
-        ck_read_forward(&k.r, R, k.x, k.xhat, k.Fx, k.Fy, k.params, B, C, H, W, N)
+        ck_read_forward(&k.r, R, &k.T, &k.U, k.x, k.xhat, k.Fx, k.Fy, k.params, B, C, H, W, N)
     }
     kernel("read backward", .flops(2 * readFlops)) {
-        ck_read_backward(nil, &k.dxhat, &k.dFx, &k.dFy, &k.dparams, k.dr, R, k.x, k.xhat, k.Fx, k.Fy, k.params,
+        ck_read_backward(nil, &k.dxhat, &k.dFx, &k.dFy, &k.dparams, k.dr, R, k.T, k.U, k.Fx, k.Fy, k.params,
                          B, C, H, W, N)
     }
     kernel("write forward", .flops(writeFlops)) {
-        ck_write_forward(&k.canvas, k.w, C * N * N, k.Fx, k.Fy, k.params, B, C, H, W, N)
+        ck_write_forward(&k.canvas, k.dcanvas, k.w, C * N * N, k.Fx, k.Fy, k.params, B, C, H, W, N)
     }
     kernel("write backward", .flops(2 * writeFlops)) {
         ck_write_backward(&k.dw, C * N * N, &k.dFx, &k.dFy, &k.dparams, k.dcanvas, k.w, C * N * N, k.Fx, k.Fy,

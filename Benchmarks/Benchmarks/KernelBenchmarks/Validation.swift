@@ -31,14 +31,15 @@ func validateForwards(_ k: Color64Inputs) {
     let ref = referenceAttention(head: doubles(k.head), B: B, N: N, H: H, W: W)
     require(maxRelativeError(k.Fx, ref.Fx, floor: 1) <= 1e-4 && maxRelativeError(k.Fy, ref.Fy, floor: 1) <= 1e-4
             && maxRelativeError(k.params, ref.params, floor: 1) <= 1e-5, "attention forward vs Float64 filterbank")
-    var r = [Float](repeating: 0, count: B * S.R)
-    ck_read_forward(&r, Int32(S.R), k.x, k.xhat, k.Fx, k.Fy, k.params, Int32(B), Int32(C), Int32(H), Int32(W), Int32(N))
+    var r = [Float](repeating: 0, count: B * S.R), T = k.T, U = k.U
+    ck_read_forward(&r, Int32(S.R), &T, &U, k.x, k.xhat, k.Fx, k.Fy, k.params, Int32(B), Int32(C), Int32(H), Int32(W),
+                    Int32(N))
     let gammas = stride(from: 4, to: k.params.count, by: 5).map { Double(k.params[$0]) }
     let rr = referenceRead(x: doubles(k.x), xhat: doubles(k.xhat), Fx: doubles(k.Fx), Fy: doubles(k.Fy),
                            gamma: gammas, B: B, C: C, H: H, W: W, N: N)
     require(maxRelativeError(r, rr, floor: 1) <= 1e-4, "read forward vs Float64 glimpses")
     var canvas = k.canvas
-    ck_write_forward(&canvas, k.w, Int32(C * N * N), k.Fx, k.Fy, k.params, Int32(B), Int32(C), Int32(H), Int32(W), Int32(N))
+    ck_write_forward(&canvas, k.canvas, k.w, Int32(C * N * N), k.Fx, k.Fy, k.params, Int32(B), Int32(C), Int32(H), Int32(W), Int32(N))
     let rw = referenceWrite(canvas: doubles(k.canvas), w: doubles(k.w), Fx: doubles(k.Fx), Fy: doubles(k.Fy),
                             gamma: gammas, B: B, C: C, H: H, W: W, N: N)
     require(maxRelativeError(canvas, rw, floor: 1) <= 1e-4, "write forward vs Float64 patches")
@@ -63,20 +64,23 @@ func validateBackwards(_ k: Color64Inputs) {
     let B = Int32(S.B), C = Int32(S.C), H = Int32(S.H), W = Int32(S.W), N = Int32(S.N), R = Int32(S.R)
     // Read: L = Σ weights · r(x̂), gradient with respect to x̂.
     let weights = k.dr
+    var T = k.T, U = k.U
     func readLoss(_ xh: [Float]) -> Double {
         var r = [Float](repeating: 0, count: S.B * S.R)
-        ck_read_forward(&r, R, k.x, xh, k.Fx, k.Fy, k.params, B, C, H, W, N)
+        ck_read_forward(&r, R, &T, &U, k.x, xh, k.Fx, k.Fy, k.params, B, C, H, W, N)
         return zip(r, weights).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
+    _ = readLoss(k.xhat)  // T and U of the point the gradient is taken at
     var dxhat = [Float](repeating: 0, count: S.B * S.P)
     var dFx = [Float](repeating: 0, count: k.Fx.count), dFy = [Float](repeating: 0, count: k.Fy.count)
     var dparams = [Float](repeating: 0, count: k.params.count)
-    ck_read_backward(nil, &dxhat, &dFx, &dFy, &dparams, weights, R, k.x, k.xhat, k.Fx, k.Fy, k.params, B, C, H, W, N)
+    ck_read_backward(nil, &dxhat, &dFx, &dFy, &dparams, weights, R, T, U, k.Fx, k.Fy, k.params, B, C, H, W, N)
     require(directionalAgrees(loss: readLoss, at: k.xhat, gradient: dxhat, seed: 1), "read backward (x̂) vs finite differences")
     // Write: L = Σ weights · canvas(w), gradient with respect to w.
+    let zeros = [Float](repeating: 0, count: S.B * S.P)
     func writeLoss(_ w: [Float]) -> Double {
         var canvas = [Float](repeating: 0, count: S.B * S.P)
-        ck_write_forward(&canvas, w, C * N * N, k.Fx, k.Fy, k.params, B, C, H, W, N)
+        ck_write_forward(&canvas, zeros, w, C * N * N, k.Fx, k.Fy, k.params, B, C, H, W, N)
         return zip(canvas, k.dcanvas).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     var dw = [Float](repeating: 0, count: k.w.count)
