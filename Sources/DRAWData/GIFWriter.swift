@@ -1,5 +1,6 @@
 // GIFWriter.swift: animated GIFs through giflib (looping, fixed frame delay), frames quantised to a fixed palette.
 import CGIF
+import Glibc
 
 /// Writes an animated GIF frame by frame: a NETSCAPE2.0 loop-forever block, then each frame with a graphics
 /// control block holding the delay. giflib reports errors by return code (no longjmp), so it is called directly.
@@ -41,7 +42,12 @@ public final class GIFWriter {
         self.delayCentiseconds = delayCentiseconds
         indices = [GifPixelType](repeating: 0, count: width * height)
         var error: Int32 = 0
-        guard let gif = EGifOpenFileName(path, false, &error) else { throw gifError(error, "cannot create") }
+        // Our own descriptor: giflib's EGifOpenFileName creates files 0600, unreadable to anyone else.
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw DataError.writeFailed(path: path, detail: String(cString: strerror(errno)))
+        }
+        guard let gif = EGifOpenFileHandle(fd, &error) else { close(fd); throw gifError(error, "cannot create") }
         file = gif
         EGifSetGifVersion(gif, true)
         let colours = GIFWriter.colourTable(palette)

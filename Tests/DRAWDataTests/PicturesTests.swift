@@ -128,3 +128,12 @@ import Testing
         #expect(tty.first!.hasPrefix("\r") && tty.last == "\n" && tty.count == 3)
     }
 }
+
+/// giflib's own file opener makes 0600 files; the GIF writer's must be readable by others like every output.
+@Test func gifFilesAreWorldReadable() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("perm-\(getpid()).gif").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try GIFWriter.write([Raster(height: 4, width: 4, fill: [0.2, 0.4, 0.6])], to: path)
+    let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    #expect(mode & 0o044 == 0o044, "mode \(String(mode, radix: 8))")
+}
