@@ -22,9 +22,9 @@ seconds="${2:-60}"
 shift $(( $# >= 2 ? 2 : 1 ))
 
 # Swift code gets libFuzzer's coverage and ASan; the C glue (CImageShims, CKernels) too, through -Xcc.
-# -parse-as-library: the harnesses have no main (libFuzzer's is linked in).
+# Each harness's main.swift hands over to libFuzzer's LLVMFuzzerRunDriver (Fuzz/Sources/CFuzzDriver).
 swift build --package-path Fuzz --scratch-path Fuzz/.build-fuzz --product "$product" \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
   -Xcc -fsanitize=fuzzer-no-link,address
 
 work="Fuzz/.work/$target"

@@ -1,4 +1,4 @@
-// FuzzIDX.swift: libFuzzer target for IDXReader: byte 0 picks the file's form, the rest is the file (or its gzip input).
+// main.swift: libFuzzer target for IDXReader: byte 0 picks the file's form, the rest is the file (or its gzip input).
 import CFuzzZlib
 import DRAWData
 import FuzzSupport
@@ -8,8 +8,9 @@ nonisolated(unsafe) let scratch = ScratchFile(suffix: ".idx")
 /// Input layout: `mode` (1 byte), then `body`. Mode bit 0 clear: `body` is the file as it is (raw IDX, or gzip
 /// bytes the fuzzer damages). Set: `body` is gzipped first, so the fuzzer explores the IDX header behind gzip.
 /// Bit 1 asks for the images reader (magic 0x00000803) instead of the any-rank one.
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     guard size >= 1, let data else { return 0 }
     let mode = data[0]
     if mode & 1 == 0 {
@@ -27,3 +28,5 @@ public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     return 0
 }
+
+runFuzzer { fuzzIDX($0, $1) }

@@ -1,11 +1,11 @@
-// FuzzJPEG.swift: libFuzzer target for JPEGCodec.read: thrown errors are fine, crashes and sanitizer reports are bugs.
+// main.swift: libFuzzer target for JPEGCodec.read: thrown errors are fine, crashes and sanitizer reports are bugs.
 import DRAWData
 import FuzzSupport
 
 nonisolated(unsafe) let scratch = ScratchFile(suffix: ".jpg")
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     scratch.write(data, size)
     // A 4 MiB decode limit keeps every accepted image small enough to run thousands per second.
     if let image = try? JPEGCodec.read(scratch.path, maxBytes: 1 << 22) {
@@ -14,3 +14,5 @@ public func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     return 0
 }
+
+runFuzzer { fuzzJPEG($0, $1) }
