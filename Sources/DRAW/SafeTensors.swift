@@ -25,11 +25,16 @@ struct SafeTensorsFile {
 
     init(path: String) throws {
         self.path = path
+        func bad(_ reason: String) -> DRAWError { .badSafeTensors(path: path, reason: reason) }
+        // Sized first: Foundation's Data(contentsOf:) leaks a 4 KiB buffer on an empty file (found by FuzzSafeTensors).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size < 8, (info.st_mode & S_IFMT) == S_IFREG {
+            throw bad("file is \(info.st_size) bytes, shorter than the 8-byte header length")
+        }
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw DRAWError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
         }
-        func bad(_ reason: String) -> DRAWError { .badSafeTensors(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw bad("file is \(bytes.count) bytes, shorter than the 8-byte header length") }
         let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength >= 2, headerLength <= UInt64(bytes.count - 8), headerLength <= 100_000_000 else {

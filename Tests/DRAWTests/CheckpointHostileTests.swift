@@ -62,4 +62,16 @@ import Testing
         let text = try loadError(#"{"__metadata__":{"config":"\#(cfg)"}}"#)
         #expect(text.contains("missing tensor"), "\(text)")
     }
+
+    /// An empty file is refused from its size (Data(contentsOf:) leaked 4 KiB reading it: a leak only the fuzzer's
+    /// LeakSanitizer sees; Fuzz/Corpus/safetensors/empty-leaked-4KiB-in-Foundation keeps that check running).
+    @Test func emptyFileIsRefusedFromItsSize() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("empty.safetensors").path
+        FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(throws: DRAWError.badSafeTensors(path: path, reason: "file is 0 bytes, shorter than the 8-byte header length")) {
+            _ = try DRAWModel(contentsOf: path)
+        }
+    }
 }
