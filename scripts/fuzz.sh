@@ -30,6 +30,10 @@ swift build --package-path Fuzz --scratch-path Fuzz/.build-fuzz --product "$prod
 work="Fuzz/.work/$target"
 artifacts="Fuzz/.work/artifacts/$target/"
 mkdir -p "$work" "$artifacts"
+dict=()
+[[ -f "Fuzz/Dictionaries/$target.dict" ]] && dict=(-dict="Fuzz/Dictionaries/$target.dict")
+# Swift's crash backtracer would take a trap's SIGILL first and spend seconds symbolicating; libFuzzer should see it.
+export SWIFT_BACKTRACE=enable=no
 # -rss_limit_mb: a decoder that allocates more than this for a small input is a finding, not a slow run.
 exec "Fuzz/.build-fuzz/debug/$product" "$work" "Fuzz/Corpus/$target" -max_total_time="$seconds" \
-  -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -artifact_prefix="$artifacts" -print_final_stats=1 "$@"
+  -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 -artifact_prefix="$artifacts" -print_final_stats=1 "${dict[@]}" "$@"

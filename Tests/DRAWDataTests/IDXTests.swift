@@ -95,8 +95,8 @@ import Testing
         #expect(try IDXReader.readLabels(FashionMNIST.path(FashionMNIST.testLabels)).count == 10000)
     }
 
-    /// A 40-byte gzip file declaring 2^31 − 1 bytes of data (found by Fuzz/ FuzzIDX's gzip mode): truncated,
-    /// and the payload is read in pieces, so the reader does not allocate what the header declares.
+    /// A 40-byte gzip file declaring 2^31 − 1 bytes of data (the default limit) is truncated, and the payload is
+    /// read in pieces, so the reader does not first allocate (and zero) the 2 GiB the header declares.
     @Test func gzippedHeaderDeclaringHugePayloadDoesNotAllocateIt() throws {
         let dir = TempFolder()
         let path = dir.file("bomb.idx.gz")

@@ -1,4 +1,4 @@
-// CheckpointHostileTests.swift: checkpoint headers found by fuzzing (Fuzz/Corpus/safetensors): overflowing shapes,
+// CheckpointHostileTests.swift: hostile checkpoint headers (reviewed for the fuzz harnesses): overflowing shapes,
 // numbers no Int holds, overflowing configs and huge declared models are errors, not traps or huge allocations.
 import DRAW
 import Foundation
