@@ -104,4 +104,14 @@ save("safetensors", "fresh-noattn", written("n.safetensors") {
     try DRAWModel(config: DRAWConfig(channels: 1, height: 2, width: 2, steps: 1, readN: 2, writeN: 2, encSize: 1,
                                      decSize: 1, zSize: 1, attention: false, loss: .l2), seed: 2).save(to: $0)
 })
+// Header-only files: the fuzzer mutates the JSON directly instead of kilobytes of tensor data.
+func safetensors(header: String, dataBytes: Int) -> [UInt8] {
+    let h = [UInt8](header.utf8)
+    return (0..<8).map { UInt8(h.count >> (8 * $0) & 0xFF) } + h + [UInt8](repeating: 0, count: dataBytes)
+}
+save("safetensors", "header-only-tensor",
+     safetensors(header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}"#, dataBytes: 24))
+save("safetensors", "header-only-config", safetensors(header: #"{"__metadata__":{"config":"{"C":1,"H":2,"W":2,"T":1,"read_n":2,"write_n":2,"enc_size":2,"dec_size":2,"z_size":1,"attention":false,"loss":"l2"}","step":"3"}}"#, dataBytes: 0))
+// Found by FuzzSafeTensors: Foundation's Data(contentsOf:) leaked 4 KiB reading an empty file.
+save("safetensors", "empty-leaked-4KiB-in-Foundation", [])
 print("seed corpora written under \(root)")
