@@ -111,7 +111,7 @@ func safetensors(header: String, dataBytes: Int) -> [UInt8] {
 }
 save("safetensors", "header-only-tensor",
      safetensors(header: #"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}"#, dataBytes: 24))
-save("safetensors", "header-only-config", safetensors(header: #"{"__metadata__":{"config":"{"C":1,"H":2,"W":2,"T":1,"read_n":2,"write_n":2,"enc_size":2,"dec_size":2,"z_size":1,"attention":false,"loss":"l2"}","step":"3"}}"#, dataBytes: 0))
+save("safetensors", "header-only-config", safetensors(header: #"{"__metadata__":{"config":"{\"C\":1,\"H\":2,\"W\":2,\"T\":1,\"read_n\":2,\"write_n\":2,\"enc_size\":2,\"dec_size\":2,\"z_size\":1,\"attention\":false,\"loss\":\"l2\"}","step":"3"}}"#, dataBytes: 0))
 // Found by FuzzSafeTensors: Foundation's Data(contentsOf:) leaked 4 KiB reading an empty file.
 save("safetensors", "empty-leaked-4KiB-in-Foundation", [])
 print("seed corpora written under \(root)")
