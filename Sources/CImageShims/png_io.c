@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most libpng may allocate for one chunk's data: 8 MiB, libpng's own default, which Debian's build does not apply. */
+#define CIS_PNG_CHUNK_MAX ((png_alloc_size_t)8 << 20)
+
 /* Everything a longjmp must find again lives here, in memory whose address libpng holds. */
 typedef struct {
     FILE *file;
@@ -81,6 +84,12 @@ int cis_png_read(const char *path, size_t max_bytes, cis_image_info *info, void 
     }
     png_set_read_fn(png, &ctx, on_read);
     png_set_sig_bytes(png, (int)sizeof sig);
+    /* Only IHDR, PLTE, tRNS, IDAT and IEND matter here (no gamma or colour transform), so every other chunk is
+       skipped unread: libpng buffers some ancillary chunks whole, trusting their declared length, and a 60-byte
+       file declaring a 1.7 GB chunk made it malloc that much (found by FuzzPNG, Fuzz/Corpus/png/oom-*). The
+       chunk allocation cap backs that up for whatever libpng still buffers. */
+    png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, NULL, -1);
+    png_set_chunk_malloc_max(png, CIS_PNG_CHUNK_MAX);
     png_read_info(png, pinfo);
 
     png_uint_32 width = 0, height = 0;

@@ -49,6 +49,9 @@ extension DRAWModel {
         do { config = try DRAWConfig.decode(json: Data(json.utf8), source: "\(path): __metadata__.config") } catch let e as DRAWError {
             throw DRAWError.badMetadata(path: path, key: CheckpointKey.config, reason: e.description)
         }
+        // The config is the file's: before allocating for it, the file must hold every parameter tensor, so a
+        // small file declaring a huge model is refused instead of allocating gigabytes.
+        for t in ParameterLayout(config: config).tensors { try file.checkFloats(t.name, shape: t.shape) }
         try self.init(config: config, seed: seed)
         try restore(from: file)
     }

@@ -97,9 +97,12 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
         func require(_ ok: Bool, _ field: String, _ reason: String) throws {
             if !ok { throw DRAWError.invalidConfig(field: field, reason: reason) }
         }
+        // Each field is a C int for the kernels; the checked products below then cannot wrap (a config read
+        // from a file can hold any Int, and Swift traps on overflow).
         for (key, value) in [("C", channels), ("H", height), ("W", width), ("T", steps), ("enc_size", encSize),
                              ("dec_size", decSize), ("z_size", zSize)] {
             try require(value >= 1, key, "must be >= 1, got \(value)")
+            try require(value <= Int(Int32.max), key, "must be <= \(Int32.max), got \(value)")
         }
         if attention {
             try require(readN >= 2, "read_n", "must be >= 2 with attention (delta divides by N - 1), got \(readN)")
@@ -108,13 +111,28 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
             try require(readN <= Self.maxWindow, "read_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(readN)")
             try require(writeN <= Self.maxWindow, "write_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(writeN)")
         }
-        // Every GEMM dimension and leading dimension is a C int.
+        // Every GEMM dimension and leading dimension is a C int, and so is every weight matrix's size.
         let limit = Int(Int32.max) / 8
-        try require(channels * height * width <= limit, "C*H*W", "image of \(channels * height * width) values is too large")
+        func fits(_ bound: Int, _ factors: Int...) -> Bool {
+            var product = 1
+            for f in factors {
+                let (p, overflow) = product.multipliedReportingOverflow(by: f)
+                if overflow || p > bound { return false }
+                product = p
+            }
+            return true
+        }
+        try require(fits(limit, channels, height, width), "C*H*W", "image of \(channels)x\(height)x\(width) values is too large")
         try require(encoderInputSize <= limit, "read_n", "encoder input of \(encoderInputSize) values is too large")
         try require(4 * max(encSize, decSize) <= limit, "enc_size/dec_size", "LSTM too large")
-        try require(encoderInputSize * 4 * encSize <= Int(Int32.max), "enc_size",
-                    "encoder.weight_ih of \(encoderInputSize * 4 * encSize) values is too large")
+        let matrices: [(field: String, name: String, rows: Int, columns: Int)] = [
+            ("enc_size", "encoder.weight_ih", encoderInputSize, 4 * encSize), ("enc_size", "encoder.weight_hh", encSize, 4 * encSize),
+            ("z_size", "mu.weight", encSize, zSize), ("z_size", "decoder.weight_ih", zSize, 4 * decSize),
+            ("dec_size", "decoder.weight_hh", decSize, 4 * decSize), ("dec_size", "write.weight", writeSize, decSize),
+        ]
+        for (field, name, rows, columns) in matrices {
+            try require(fits(Int(Int32.max), rows, columns), field, "\(name) of \(rows)x\(columns) values is too large")
+        }
     }
 
     /// The largest read_n / write_n the attention kernels accept (CK_MAX_N in ckernels.h).

@@ -25,11 +25,16 @@ struct SafeTensorsFile {
 
     init(path: String) throws {
         self.path = path
+        func bad(_ reason: String) -> DRAWError { .badSafeTensors(path: path, reason: reason) }
+        // Sized first: Foundation's Data(contentsOf:) leaks a 4 KiB buffer on an empty file (found by FuzzSafeTensors).
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size < 8, (info.st_mode & S_IFMT) == S_IFREG {
+            throw bad("file is \(info.st_size) bytes, shorter than the 8-byte header length")
+        }
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw DRAWError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
         }
-        func bad(_ reason: String) -> DRAWError { .badSafeTensors(path: path, reason: reason) }
         guard bytes.count >= 8 else { throw bad("file is \(bytes.count) bytes, shorter than the 8-byte header length") }
         let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength >= 2, headerLength <= UInt64(bytes.count - 8), headerLength <= 100_000_000 else {
@@ -72,9 +77,10 @@ struct SafeTensorsFile {
             guard end <= dataBytes else {
                 throw badTensor("data_offsets end \(end) is past the \(dataBytes) data bytes in the file (truncated?)")
             }
-            let count = shape.reduce(1, *)
-            guard end - begin == count * size else {
-                throw badTensor("shape \(shape) of \(dtype) needs \(count * size) bytes, data_offsets give \(end - begin)")
+            // Checked: the shape comes from the file, and a wrapped product could match a small byte range.
+            guard let bytes = Self.product(shape + [size]), end - begin == bytes else {
+                let need = Self.product(shape + [size]).map { "\($0) bytes" } ?? "more bytes than an Int holds"
+                throw badTensor("shape \(shape) of \(dtype) needs \(need), data_offsets give \(end - begin)")
             }
             entries[name] = SafeTensorEntry(dtype: dtype, shape: shape, begin: begin, end: end)
         }
@@ -83,23 +89,43 @@ struct SafeTensorsFile {
         self.bytes = bytes
     }
 
-    /// JSON numbers as Ints (JSONSerialization gives NSNumber); nil if any is not a whole number.
+    /// JSON numbers as Ints (JSONSerialization gives NSNumber); nil if any is not a whole number an Int holds.
+    /// The range is checked on the Double first: `intValue` of 1e300 or 2^64 is not a number the file holds.
     private static func integers(_ values: [Any]) -> [Int]? {
         var out: [Int] = []
         for v in values {
-            guard let n = v as? NSNumber, n.doubleValue == Double(n.intValue) else { return nil }
-            out.append(n.intValue)
+            guard let n = v as? NSNumber else { return nil }
+            let d = n.doubleValue
+            guard Int(exactly: d) != nil, Double(n.int64Value) == d else { return nil }
+            out.append(Int(n.int64Value))
         }
         return out
     }
 
-    /// Copies float32 tensor `name` into `destination` after checking its dtype and shape.
-    func readFloats(_ name: String, shape: [Int], into destination: UnsafeMutablePointer<Float>) throws {
+    /// The product of `factors`, or nil when it overflows Int.
+    static func product(_ factors: [Int]) -> Int? {
+        var p = 1
+        for f in factors {
+            let (q, overflow) = p.multipliedReportingOverflow(by: f)
+            if overflow { return nil }
+            p = q
+        }
+        return p
+    }
+
+    /// Throws unless `name` is a float32 tensor of `shape`.
+    func checkFloats(_ name: String, shape: [Int]) throws {
         guard let e = entries[name] else { throw DRAWError.missingTensor(path: path, name: name) }
         guard e.dtype == "F32" else { throw DRAWError.badTensor(path: path, name: name, reason: "dtype \(e.dtype), expected F32") }
         guard e.shape == shape else {
             throw DRAWError.badTensor(path: path, name: name, reason: "shape \(e.shape), expected \(shape)")
         }
+    }
+
+    /// Copies float32 tensor `name` into `destination` after checking its dtype and shape.
+    func readFloats(_ name: String, shape: [Int], into destination: UnsafeMutablePointer<Float>) throws {
+        try checkFloats(name, shape: shape)
+        let e = entries[name]!
         _ = bytes.withUnsafeBytes { raw in
             // The data section is little-endian float32, as are the machines Swift on Linux runs on.
             memcpy(destination, raw.baseAddress! + dataStart + e.begin, e.end - e.begin)

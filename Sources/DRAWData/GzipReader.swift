@@ -36,6 +36,20 @@ final class GzipReader {
         return done
     }
 
+    /// Reads up to `count` bytes in pieces of at most `chunk`, growing the array as data arrives: memory follows
+    /// what the stream holds, not what a header declares (a gzip stream's length is known only by inflating it).
+    func read(upTo count: Int, chunk: Int = 1 << 20) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var piece = [UInt8](repeating: 0, count: min(count, chunk))
+        while out.count < count {
+            let want = min(piece.count, count - out.count)
+            let got = try piece.withUnsafeMutableBytes { try read(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<want])) }
+            out.append(contentsOf: piece[..<got])
+            if got < want { break }
+        }
+        return out
+    }
+
     /// Reads up to `count` bytes.
     func read(count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)

@@ -72,8 +72,10 @@ public enum IDXReader {
             }
             if payload > total { throw DataError.sizeMismatch(path: path, expected: total, actual: payload) }
         }
-        var data = [UInt8](repeating: 0, count: total)
-        let got = try data.withUnsafeMutableBytes { try file.read(into: $0) }
+        // A gzipped payload's length is unknown until inflated: it is read in pieces, so a 40-byte file declaring
+        // maxBytes of data does not allocate maxBytes first.
+        let data = try file.isCompressed ? file.read(upTo: total) : file.read(count: total)
+        let got = data.count
         guard got == total else {
             throw DataError.truncated(path: path, detail: "the header declares \(total) bytes of data, the file holds \(got)")
         }

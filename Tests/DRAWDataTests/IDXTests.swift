@@ -94,4 +94,23 @@ import Testing
         #expect(set.images.min()! >= 0 && set.images.max()! <= 1)
         #expect(try IDXReader.readLabels(FashionMNIST.path(FashionMNIST.testLabels)).count == 10000)
     }
+
+    /// A 40-byte gzip file declaring 2^31 − 1 bytes of data (the default limit) is truncated, and the payload is
+    /// read in pieces, so the reader does not first allocate (and zero) the 2 GiB the header declares.
+    @Test func gzippedHeaderDeclaringHugePayloadDoesNotAllocateIt() throws {
+        let dir = TempFolder()
+        let path = dir.file("bomb.idx.gz")
+        writeGzip(path, idxBytes(dimensions: [0x7FFF_FFFF], data: [1, 2, 3]))
+        let before = peakResidentBytes()
+        expectDataError(path, "truncated") { _ = try IDXReader.read(path) }
+        let grown = peakResidentBytes() - before
+        #expect(grown < 1 << 30, "peak RSS grew by \(grown) bytes reading a 40-byte file")
+    }
+}
+
+/// The process's peak resident set size in bytes (getrusage's ru_maxrss is in KiB on Linux).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    return usage.ru_maxrss * 1024
 }

@@ -162,4 +162,40 @@ import Testing
         let path = dir.write("zero.png", withDimensions(try noisyPNG(dir), width: 0, height: 16))
         expectDataError(path, "zero") { _ = try PNGCodec.read(path) }
     }
+
+    /// A PNG chunk: big-endian length, type, data, CRC-32 of type and data.
+    func chunk(_ type: String, _ data: [UInt8], declaredLength: UInt32? = nil) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return bigEndian(declaredLength ?? UInt32(data.count)) + body + bigEndian(crc32Of(body[...]))
+    }
+
+    /// Found by FuzzPNG (Fuzz/Corpus/png/oom-sPLT-declares-1.7GB): a 60-byte file whose sPLT chunk declares 1.7 GB
+    /// made libpng malloc that much before reading it. Ancillary chunks are now skipped unread and chunk buffers
+    /// capped at 8 MiB. This test pins the outcome (a truncation error); the allocation itself is checked by the
+    /// fuzzer's -malloc_limit_mb on that corpus file, as an untouched malloc does not show in this process's RSS.
+    @Test func ancillaryChunkDeclaringGigabytesIsSkippedUnread() throws {
+        let dir = TempFolder()
+        let ihdr = chunk("IHDR", bigEndian(2) + bigEndian(2) + [8, 2, 0, 0, 0])
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        let path = dir.write("splt.png", signature + ihdr + chunk("sPLT", [0x82, 0, 1], declaredLength: 0x6A00_0000))
+        expectDataError(path, "truncated") { _ = try PNGCodec.read(path) }
+    }
+
+    /// Skipping ancillary chunks loses nothing the reader uses: text, ICC and palette-suggestion chunks (one above
+    /// the 8 MiB chunk cap) around the image data leave the pixels as written, and tRNS still becomes alpha.
+    @Test func ancillaryChunksDoNotChangeThePixels() throws {
+        let dir = TempFolder()
+        let plain = dir.file("plain.png")
+        try PNGCodec.writeSamples([0, 1, 2, 3, 1, 0], width: 3, height: 2, bitDepth: 8, colorType: .palette,
+                                  palette: [10, 20, 30, 40, 50, 60, 70, 80, 90, 200, 210, 220], transparency: [0, 255, 128],
+                                  to: plain)
+        let bytes = readBytes(plain)
+        let afterIHDR = 8 + 25
+        let extra = chunk("tEXt", Array("Comment\0fuzz".utf8)) + chunk("iCCP", Array("p\0\0".utf8) + [1, 2, 3])
+            + chunk("sPLT", [UInt8](repeating: 7, count: 9 << 20))
+        let path = dir.write("extra.png", Array(bytes[..<afterIHDR]) + extra + Array(bytes[afterIHDR...]))
+        let image = try PNGCodec.read(path)
+        #expect(image == (try PNGCodec.read(plain)))
+        #expect(image.channels == 4)
+    }
 }
