@@ -92,7 +92,7 @@ extension DRAWModel {
         }
         func value<T>(_ key: String, _ parse: (String) -> T?) throws -> T? {
             guard let s = file.metadata[key] else { return nil }
-            guard let x = parse(s) else { throw DRAWError.badMetadata(path: path, key: key, reason: "cannot parse \"\(s)\"") }
+            guard let x = parse(s) else { throw DRAWError.badMetadata(path: path, key: key, reason: "cannot parse \"\(s)\" (or not finite)") }
             return x
         }
         let step = try value(CheckpointKey.step) { Int64($0) } ?? 0
@@ -100,14 +100,16 @@ extension DRAWModel {
             throw DRAWError.badMetadata(path: path, key: CheckpointKey.step,
                                         reason: "step \(step) without adam.m / adam.v tensors")
         }
-        let kl = try value(CheckpointKey.klWeight) { Float($0) }
+        /// Hyperparameters must be finite: a NaN learning rate or KL weight would poison every later step.
+        func finite(_ s: String) -> Float? { Float(s).flatMap { $0.isFinite ? $0 : nil } }
+        let kl = try value(CheckpointKey.klWeight, finite)
         var settings = adam
-        if let x = try value(CheckpointKey.lr, { Float($0) }) { settings.learningRate = x }
-        if let x = try value(CheckpointKey.beta1, { Float($0) }) { settings.beta1 = x }
-        if let x = try value(CheckpointKey.beta2, { Float($0) }) { settings.beta2 = x }
-        if let x = try value(CheckpointKey.eps, { Float($0) }) { settings.epsilon = x }
-        if let x = try value(CheckpointKey.clip, { Float($0) }) { settings.clip = x }
-        if file.metadata[CheckpointKey.lr] != nil { settings.maxGradNorm = try value(CheckpointKey.maxNorm) { Float($0) } }
+        if let x = try value(CheckpointKey.lr, finite) { settings.learningRate = x }
+        if let x = try value(CheckpointKey.beta1, finite) { settings.beta1 = x }
+        if let x = try value(CheckpointKey.beta2, finite) { settings.beta2 = x }
+        if let x = try value(CheckpointKey.eps, finite) { settings.epsilon = x }
+        if let x = try value(CheckpointKey.clip, finite) { settings.clip = x }
+        if file.metadata[CheckpointKey.lr] != nil { settings.maxGradNorm = try value(CheckpointKey.maxNorm, finite) }
         let rng = try value(CheckpointKey.rng) { s -> [UInt64]? in
             let words = s.split(separator: ",").compactMap { UInt64($0, radix: 16) }
             return words.count == 4 && words != [0, 0, 0, 0] ? words : nil

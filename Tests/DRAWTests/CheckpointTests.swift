@@ -105,6 +105,8 @@ func temporaryDirectory() throws -> URL {
             (try edited("config.safetensors", "\\\"z_size\\\"", "\\\"y_size\\\""),
              ["config.safetensors", "z_size"]),
             (try file("truncated.safetensors", bytes.prefix(bytes.count - 4)), ["truncated.safetensors", "truncated"]),
+            (try edited("nan.safetensors", "\"kl_weight\":\"1.0\"", "\"kl_weight\":\"nan\""),
+             ["nan.safetensors", "kl_weight", "not finite"]),
         ]
         for (path, words) in cases {
             let text = message(path)
