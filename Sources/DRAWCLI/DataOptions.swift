@@ -9,10 +9,11 @@ enum BinarizeMode: String, ExpressibleByArgument, CaseIterable {
 
 struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("""
-        Training images: 'faces' (built-in procedural colour faces, nothing to download), 'fashion-mnist' \
-        (Debian's dataset-fashion-mnist), an IDX file (.gz or raw), or a folder of PNG/JPEG images searched \
-        recursively (a celebA folder with img_align_celeba/ is cropped 108x108 and resized to 64x64).
-        """, valueName: "faces|fashion-mnist|file|folder"))
+        Images: 'faces' or 'faces:N' (N built-in procedural colour faces, default 10000, nothing to \
+        download), 'fashion-mnist' or 'fashion-mnist:test' (Debian's dataset-fashion-mnist), an IDX file \
+        (.gz or raw), a folder of PNG/JPEG images searched recursively, or 'celeba:FOLDER' (a folder holding \
+        img_align_celeba/ is recognised too: 108x108 centre crop, area-resized to 64x64).
+        """, valueName: "faces[:N]|fashion-mnist[:test]|file|folder|celeba:folder"))
     var data: String = "faces"
 
     @Option(help: "Images per channel: 1 (grey) or 3 (RGB). Default: 3 for faces and folders, 1 for IDX.")
@@ -30,7 +31,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Background colour that transparent PNG pixels are composited on: white, black or #rrggbb.")
     var background: String = "white"
 
-    @Option(help: "Use at most this many images (the first in file order; for faces, how many to generate).")
+    @Option(help: "Use at most this many images (the first in file order).")
     var limit: Int?
 
     @Option(help: "Fraction of the images held out as the test split (seeded), used by eval and for pictures.")
@@ -77,44 +78,20 @@ struct DataOptions: ParsableArguments {
         case .threshold: .threshold(0.5)
         case .stochastic: .stochastic(seed: seed &+ 0x5eed)
         }
+        let source = try DataSource.parse(data)
         var options = ImageOptions(channels: shape?.channels ?? channels ?? 3, height: shape?.height ?? height,
                                    width: shape?.width ?? width, background: try backgroundColor(),
                                    binarization: binarization)
-        switch data {
-        case "faces":
-            let h = options.height ?? 64, w = options.width ?? 64
-            let set = try ProceduralFaces.generate(count: limit ?? 12_800, channels: options.channels,
-                                                   height: h, width: w, seed: seed)
-            let out = binarization == .none ? set : set.binarized(binarization)
-            return (out, "\(out.count) built-in procedural faces, \(options.channels)x\(h)x\(w)")
-        case "fashion-mnist", "fashion-mnist-test":
-            let file = data == "fashion-mnist" ? FashionMNIST.trainImages : FashionMNIST.testImages
-            return try loadIDX(FashionMNIST.path(file), options: &options, explicitChannels: shape?.channels ?? channels)
-        default:
+        switch source {
+        case .faces, .folder:
+            // The colour post's size unless told otherwise (folders of mixed sizes need one size anyway).
+            if options.height == nil, options.width == nil { options.height = 64; options.width = 64 }
+        case .fashionMNIST, .idx:
+            if shape == nil, channels == nil { options.channels = 1 }
+        case .celebA:
             break
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir) else {
-            throw CLIError("--data '\(data)': no such file or folder (or use 'faces' or 'fashion-mnist')")
-        }
-        if !isDir.boolValue { return try loadIDX(data, options: &options, explicitChannels: shape?.channels ?? channels) }
-        let isCelebA = CelebALoader.imageFolder(data) != data
-            || (try? FileManager.default.contentsOfDirectory(atPath: data))?.first == "000001.jpg"
-        let result = isCelebA
-            ? try CelebALoader.load(folder: data, options: options, limit: limit)
-            : try ImageFolderLoader.load(folder: data, options: withDefaultSize(options), limit: limit)
-        return (result.dataset, result.summary + (isCelebA ? " (celebA: 108x108 centre crop, area-resized)" : ""))
-    }
-
-    private func withDefaultSize(_ o: ImageOptions) -> ImageOptions {
-        var o = o
-        if o.height == nil, o.width == nil { o.height = 64; o.width = 64 }
-        return o
-    }
-
-    private func loadIDX(_ path: String, options: inout ImageOptions, explicitChannels: Int?) throws -> (Dataset, String) {
-        options.channels = explicitChannels ?? 1
-        let set = try IDXReader.loadImages(path, options: options, limit: limit)
-        return (set, "\(set.count) images \(set.channels)x\(set.height)x\(set.width) from \(path)")
+        let (set, summary) = try source.load(options: options, seed: seed, limit: limit)
+        return (set, summary)
     }
 }
