@@ -33,6 +33,7 @@ static __attribute__((noinline)) void adam_chunk_scalar ADAM_PARAMS { adam_chunk
 
 void ck_adam_update(float *p, float *m, float *v, const float *g, size_t n,
                     float lr, float beta1, float beta2, float eps, float clip, float gscale, int64_t step) {
+    CK_FLUSH_DENORMALS();
     int path = ck_simd_path();
     void (*chunk) ADAM_PARAMS = path == CK_SIMD_AVX512 ? adam_chunk_avx512
                               : path == CK_SIMD_AVX2 ? adam_chunk_avx2 : adam_chunk_scalar;
@@ -70,6 +71,7 @@ static CK_TARGET_AVX2 __attribute__((noinline)) double ssq_chunk_avx2(const floa
 static __attribute__((noinline)) double ssq_chunk_scalar(const float *g, size_t n) { return ssq_chunk(g, n); }
 
 double ck_sum_squares(const float *g, size_t n) {
+    CK_FLUSH_DENORMALS();
     int path = ck_simd_path();
     double (*chunk)(const float *, size_t) = path == CK_SIMD_AVX512 ? ssq_chunk_avx512
                                            : path == CK_SIMD_AVX2 ? ssq_chunk_avx2 : ssq_chunk_scalar;
@@ -88,6 +90,7 @@ double ck_sum_squares(const float *g, size_t n) {
 }
 
 size_t ck_count_nonfinite(const float *g, size_t n) {
+    CK_FLUSH_DENORMALS();
     size_t count = 0;
     const uint32_t *u = (const uint32_t *)(const void *)g;
     /* Exponent all ones is inf or NaN; integer counting is exact in any order. */

@@ -47,6 +47,7 @@ CK_INSTANTIATE(filterbank_rows, (float *F, int N, int n, float g, float delta, f
 
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W) {
+    CK_FLUSH_DENORMALS();
     void (*rows)(float *, int, int, float, float, float) = CK_PICK(filterbank_rows);
     #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -118,6 +119,7 @@ void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
                            const float *params, const float *Fx, const float *Fy, const float *head, int ldh,
                            int B, int N, int H, int W) {
+    CK_FLUSH_DENORMALS();
     (void)head; (void)ldh; /* params, Fx and Fy hold all the backward needs */
     void (*rows)(double *, const float *, const float *, int, int, float, float, float) =
         CK_PICK(filterbank_backward_rows);

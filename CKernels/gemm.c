@@ -24,6 +24,7 @@ static void sgemm(int transA, int transB, int M, int N, int K, float alpha,
 
 void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc) {
+    CK_FLUSH_DENORMALS();
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { /* cblas leaves C alone for K = 0 only when beta = 1; make beta's meaning exact. */
         for (int i = 0; i < M; ++i)
@@ -60,6 +61,7 @@ void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
 
 void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *W, int ldw,
                        const float *b, int M, int in, int out, int accumulate) {
+    CK_FLUSH_DENORMALS();
     float beta = accumulate ? 1.0f : 0.0f;
     if (b) {
         /* Broadcast the bias first, then let the GEMM add x W^T on top (beta = 1). */
@@ -77,6 +79,7 @@ void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *
 void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
                         const float *dy, int lddy, const float *x, int ldx, const float *W, int ldw,
                         int M, int in, int out) {
+    CK_FLUSH_DENORMALS();
     if (dx) ck_gemm(0, 0, M, in, out, 1.0f, dy, lddy, W, ldw, 1.0f, dx, lddx);
     if (dW) ck_gemm(1, 0, out, in, M, 1.0f, dy, lddy, x, ldx, 1.0f, dW, lddw);
     if (db) {

@@ -6,6 +6,7 @@
 
 void ck_latent_forward(float *z, float *kl,
                        const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z) {
+    CK_FLUSH_DENORMALS();
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
         const float *m = mu + (size_t)b * ldm, *ls = logsigma + (size_t)b * ldm;
@@ -25,6 +26,7 @@ void ck_latent_forward(float *z, float *kl,
 void ck_latent_backward(float *dmu, float *dlogsigma, int lddm,
                         const float *dz, const float *dkl,
                         const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z) {
+    CK_FLUSH_DENORMALS();
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
         const float *m = mu + (size_t)b * ldm, *ls = logsigma + (size_t)b * ldm;

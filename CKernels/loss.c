@@ -24,6 +24,7 @@ CK_INSTANTIATE(xhat_bwd_row, (float *dc, const float *dxhat, const float *x, con
                (dc, dxhat, x, xhat, P))
 
 void ck_xhat_forward(float *xhat, const float *x, const float *canvas, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, const float *, const float *, int) = CK_PICK(xhat_fwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -33,6 +34,7 @@ void ck_xhat_forward(float *xhat, const float *x, const float *canvas, int B, in
 }
 
 void ck_xhat_backward(float *dcanvas, const float *dxhat, const float *x, const float *xhat, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, const float *, const float *, const float *, int) = CK_PICK(xhat_bwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -54,6 +56,7 @@ CK_INLINE void sigmoid_row(float *out, double *sum, const float *in, int P) {
 CK_INSTANTIATE(sigmoid_row, (float *out, double *sum, const float *in, int P), (out, sum, in, P))
 
 void ck_sigmoid_forward(float *out, double *sums, const float *in, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, double *, const float *, int) = CK_PICK(sigmoid_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -86,6 +89,7 @@ CK_INLINE void bce_bwd_row(float *dc, float dl, const float *c, const float *x, 
 CK_INSTANTIATE(bce_bwd_row, (float *dc, float dl, const float *c, const float *x, int P), (dc, dl, c, x, P))
 
 void ck_bce_forward(float *loss, const float *canvas, const float *x, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, const float *, const float *, int) = CK_PICK(bce_fwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -95,6 +99,7 @@ void ck_bce_forward(float *loss, const float *canvas, const float *x, int B, int
 }
 
 void ck_bce_backward(float *dcanvas, const float *dloss, const float *canvas, const float *x, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, float, const float *, const float *, int) = CK_PICK(bce_bwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -132,6 +137,7 @@ CK_INLINE void l2_bwd_row(float *dc, float dl, const float *c, const float *x, i
 CK_INSTANTIATE(l2_bwd_row, (float *dc, float dl, const float *c, const float *x, int P), (dc, dl, c, x, P))
 
 void ck_l2_forward(float *loss, const float *canvas, const float *x, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, const float *, const float *, int) = CK_PICK(l2_fwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -141,6 +147,7 @@ void ck_l2_forward(float *loss, const float *canvas, const float *x, int B, int 
 }
 
 void ck_l2_backward(float *dcanvas, const float *dloss, const float *canvas, const float *x, int B, int P) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, float, const float *, const float *, int) = CK_PICK(l2_bwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {

@@ -48,6 +48,7 @@ CK_INSTANTIATE(lstm_bwd_row, (float *dpre, float *dcp, const float *dh, const fl
 static const float ck_lstm_zeros[CK_LSTM_CHUNK];
 
 void ck_lstm_forward(float *h, float *c, float *act, const float *pre, const float *c_prev, int B, int H) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, float *, float *, const float *, const float *, int, int) = CK_PICK(lstm_fwd_row);
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -62,6 +63,7 @@ void ck_lstm_forward(float *h, float *c, float *act, const float *pre, const flo
 
 void ck_lstm_backward(float *dpre, float *dc_prev, const float *dh, const float *dc,
                       const float *act, const float *c, const float *c_prev, int B, int H) {
+    CK_FLUSH_DENORMALS();
     void (*row)(float *, float *, const float *, const float *, const float *, const float *, const float *,
                 int, int) = CK_PICK(lstm_bwd_row);
 #pragma omp parallel for schedule(static)

@@ -18,6 +18,7 @@ static void read_one(const ck_attn_ops *ops, float *out, float *T, float *U, con
 void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N) {
+    CK_FLUSH_DENORMALS();
     const ck_attn_ops *ops = ck_attn_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N, tn = (size_t)N * W, un = (size_t)H * N;
     #pragma omp parallel for schedule(static)
@@ -63,6 +64,7 @@ static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, fl
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
                       const float *dr, int lddr, const float *T, const float *U,
                       const float *Fx, const float *Fy, const float *params, int B, int C, int H, int W, int N) {
+    CK_FLUSH_DENORMALS();
     const ck_attn_ops *ops = ck_attn_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N, tn = (size_t)N * W, un = (size_t)H * N;
     #pragma omp parallel for schedule(static)

@@ -6,6 +6,7 @@
 void ck_write_forward(float *canvas, const float *canvas_prev,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N) {
+    CK_FLUSH_DENORMALS();
     const ck_attn_ops *ops = ck_attn_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N;
     #pragma omp parallel for schedule(static)
@@ -35,6 +36,7 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
                        const float *dcanvas,
                        const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                        int B, int C, int H, int W, int N) {
+    CK_FLUSH_DENORMALS();
     const ck_attn_ops *ops = ck_attn_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N;
     #pragma omp parallel for schedule(static)

@@ -24,6 +24,10 @@ extern "C" {
  * - SIMD: hot loops have AVX-512, AVX2 and scalar variants (NEON on aarch64), picked once at run time
  *   (ck_simd_path). No -march=native is needed.
  * - Kernels never fail and never allocate on the heap; shapes are checked by the Swift caller.
+ * - Denormals: every kernel below (not the runtime, RNG and info calls) runs with denormals flushed to zero
+ *   (x86 FTZ|DAZ, aarch64 FZ) on its calling thread and OpenMP team, and restores the caller's mode on return:
+ *   values below FLT_MIN count as 0. On Intel cores each denormal operand costs a ~100-cycle assist, and the
+ *   filterbank's tails are full of them.
  */
 
 /* ---------------------------------------------------------------- runtime and threads */
