@@ -27,6 +27,7 @@ void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
     CK_FLUSH_DENORMALS();
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { /* cblas leaves C alone for K = 0 only when beta = 1; make beta's meaning exact. */
+        if (beta == 1.0f) return;
         for (int i = 0; i < M; ++i)
             for (int j = 0; j < N; ++j) C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
         return;

@@ -46,8 +46,11 @@ extension DRAWModel {
             zero(s.dhDec, B * D); zero(s.dz, B * Z)
             ck_linear_backward(s.dz, Z.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c,
                                B.c, Z.c, (4 * D).c)
-            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.hDec[t - 1], D.c,
-                               p + L.decWhh, D.c, B.c, D.c, (4 * D).c)
+            // h_enc(0) and h_dec(0) are constants: at t = 1 their gradients are not needed.
+            if t > 1 {
+                ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.hDec[t - 1], D.c,
+                                   p + L.decWhh, D.c, B.c, D.c, (4 * D).c)
+            }
 
             // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight.
             ck_latent_backward(s.dML[t], s.dML[t] + Z, (2 * Z).c, s.dz, s.dKL, k.ml[t], k.ml[t] + Z, (2 * Z).c,
@@ -61,10 +64,12 @@ extension DRAWModel {
                              B.c, E.c)
             (s.dcEnc, s.dcEncNext) = (s.dcEncNext, s.dcEnc)
             zero(s.dhEnc, B * E)
-            ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hEnc[t - 1], E.c,
-                               p + L.encWhh, E.c, B.c, E.c, (4 * E).c)
-            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hDec[t - 1], D.c,
-                               p + L.encWih + (In - D), In.c, B.c, D.c, (4 * E).c)
+            if t > 1 {
+                ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hEnc[t - 1], E.c,
+                                   p + L.encWhh, E.c, B.c, E.c, (4 * E).c)
+                ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hDec[t - 1], D.c,
+                                   p + L.encWih + (In - D), In.c, B.c, D.c, (4 * E).c)
+            }
 
             // 2. read (its head is in heads[t−1], fed by h_dec(t−1)); 1. x̂ = x − sigmoid(c_{t−1}).
             zero(s.dxhat, B * P)
@@ -87,8 +92,9 @@ extension DRAWModel {
         weightGradients(k, s)
     }
 
-    /// dW += dYᵀ X for every weight, each one GEMM over the T·B rows (T+1 for the head stack, whose first
-    /// rows, on h_dec(0) = 0, carry only the first read head's bias gradient).
+    /// dW += dYᵀ X for every weight, each one GEMM over the T·B rows; the recurrent weights and the head stack skip
+    /// the rows of h(0) = 0 (they add nothing), while the head biases sum all (T+1)·B rows (the first carry the
+    /// first read head's bias gradient).
     private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
         let c = config, L = layout, p = params.base, g = grads.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
@@ -99,13 +105,14 @@ extension DRAWModel {
         func biasGradient(_ db: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, width: Int) {
             ck_gemm(0, 0, 1, width.c, rows.c, 1, s.ones, rows.c, dy, width.c, 1, db, width.c)
         }
-        ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[0], K.c, k.hDec[0], D.c,
-                           p + L.headW, D.c, ((T + 1) * B).c, D.c, K.c)
+        let recurrentRows = ((T - 1) * B).c   // steps t = 2…T, whose h(t−1) is not the zero state
+        ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[1], K.c, k.hDec[1], D.c,
+                           p + L.headW, D.c, TB, D.c, K.c)
         biasGradient(g + L.headB, s.dHeads[0], rows: (T + 1) * B, width: K)
         ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, s.dDecPre[1], D4, k.z[1], Z.c,
                            p + L.decWih, Z.c, TB, Z.c, D4)
-        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, s.dDecPre[1], D4, k.hDec[0], D.c,
-                           p + L.decWhh, D.c, TB, D.c, D4)
+        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, s.dDecPre[2], D4, k.hDec[1], D.c,
+                           p + L.decWhh, D.c, recurrentRows, D.c, D4)
         biasGradient(g + L.decBih, s.dDecPre[1], rows: T * B, width: 4 * D)
         ck_linear_backward(nil, 0, g + L.mlW, E.c, nil, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
@@ -121,8 +128,8 @@ extension DRAWModel {
             ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
         }
-        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, s.dEncPre[1], E4, k.hEnc[0], E.c,
-                           p + L.encWhh, E.c, TB, E.c, E4)
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, s.dEncPre[2], E4, k.hEnc[1], E.c,
+                           p + L.encWhh, E.c, recurrentRows, E.c, E4)
         biasGradient(g + L.encBhh, s.dEncPre[1], rows: T * B, width: 4 * E)
         // b_ih and b_hh of an LSTM get the same gradient (the column sums of its gate gradients): summed once, then
         // added to the twin (the gradient slab is zero on entry, so the twin holds exactly that sum).

@@ -11,13 +11,16 @@ extension DRAWModel {
         let useEps = if case .mean = mode { false } else { true }
 
         if c.attention {
-            // h_dec(0) = 0, so the first read head is its bias: the head GEMM on the zero state gives it.
-            ck_linear_forward(k.heads[0], K.c, k.hDec[0], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, K.c, 0)
+            // h_dec(0) = 0, so the first read head is its bias (a linear layer with no input columns).
+            ck_linear_forward(k.heads[0], K.c, k.hDec[0], D.c, p + L.headW, D.c, p + L.headB, B.c, 0, K.c, 0)
         } else {
             // Without attention r = [x, x̂]: x's share of the encoder gates is the same at every step.
             ck_linear_forward(k.xProj, (4 * E).c, k.x, P.c, p + L.encWih, In.c, p + L.encBih, B.c, P.c, (4 * E).c, 0)
         }
         for t in 1...T {
+            // h_enc(0) = h_dec(0) = 0: at t = 1 the GEMMs on them would add exact zeros, so they get no input
+            // columns (the linear layer then adds only its bias); hd is how many h_dec(t−1) columns are multiplied.
+            let first = t == 1, hd = first ? 0 : D
             // 1. x̂ = x − sigmoid(c_{t−1})
             ck_xhat_forward(k.xhat[t], k.x, k.canvas[t - 1], B.c, P.c)
 
@@ -36,12 +39,15 @@ extension DRAWModel {
             // 3. encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh (x's share is in xProj)
             let gates = k.encAct[t]
             if c.attention {
-                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih, In.c, p + L.encBih, B.c, Ie.c, (4 * E).c, 0)
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih, In.c, p + L.encBih, B.c, (Ie - D + hd).c,
+                                  (4 * E).c, 0)
             } else {
                 copy(gates, k.xProj, B * 4 * E)
-                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih + P, In.c, nil, B.c, Ie.c, (4 * E).c, 1)
+                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih + P, In.c, nil, B.c, (Ie - D + hd).c,
+                                  (4 * E).c, 1)
             }
-            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, p + L.encBhh, B.c, E.c, (4 * E).c, 1)
+            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, p + L.encBhh, B.c,
+                              first ? 0 : E.c, (4 * E).c, 1)
             ck_lstm_forward(k.hEnc[t], k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
 
             // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε
@@ -52,7 +58,7 @@ extension DRAWModel {
             let dgates = k.decAct[t]
             ck_linear_forward(dgates, (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c, p + L.decBih, B.c, Z.c, (4 * D).c, 0)
             ck_linear_forward(dgates, (4 * D).c, k.hDec[t - 1], D.c, p + L.decWhh, D.c, p + L.decBhh,
-                              B.c, D.c, (4 * D).c, 1)
+                              B.c, hd.c, (4 * D).c, 1)
             ck_lstm_forward(k.hDec[t], k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
 
             // 6. write; with attention one GEMM on h_dec(t) gives w, the write head and the read head of step t+1

@@ -30,16 +30,20 @@ public struct DrawingSequence: Sendable {
 /// The decoder loop's buffers for one image count, allocated once and kept by the model for the next call.
 final class GenerationWorkspace {
     let count: Int
+    /// Steps whose decoder gates are begun together: W_ih z_t + b_ih for `block` steps is one GEMM over
+    /// block·n rows (z is known up front), up to 4M floats of gates.
+    let block: Int
     private let arena: FloatArena
-    /// z (T, n, Z); h_dec and the two cell buffers (n, D); gates (n, 4D); heads (n, write + 5); canvas (n, P);
-    /// the write window's params (n, 5), Fx (n, Nw, W), Fy (n, Nw, H).
+    /// z (T, n, Z); h_dec and the two cell buffers (n, D); gates (block, n, 4D); heads (n, write + 5);
+    /// canvas (n, P); the write window's params (n, 5), Fx (n, Nw, W), Fy (n, Nw, H).
     let z, h, cell, cellNext, gates, heads, canvas, window, fx, fy: UnsafeMutablePointer<Float>
 
     init(config c: DRAWConfig, count n: Int) {
         count = n
+        block = max(1, min(c.steps, (1 << 22) / (n * 4 * c.decSize)))
         let Nw = c.attention ? c.writeN : 0
         var plan = FloatArena.Plan()
-        let offsets = [c.steps * n * c.zSize, n * c.decSize, n * c.decSize, n * c.decSize, n * 4 * c.decSize,
+        let offsets = [c.steps * n * c.zSize, n * c.decSize, n * c.decSize, n * c.decSize, block * n * 4 * c.decSize,
                        n * (c.writeSize + 5), n * c.pixels, n * 5, n * Nw * c.width, n * Nw * c.height]
             .map { plan.reserve($0) }
         arena = FloatArena(plan)
@@ -113,11 +117,18 @@ extension DRAWModel {
         let K = c.writeSize + (c.attention ? 5 : 0)
         var cPrev = w.cell, cNext = w.cellNext
         for t in 1...T {
-            // h_dec(t) = decoder(z_t): gates = W_ih z_t + b_ih + W_hh h_dec(t−1) + b_hh
-            let zt = w.z + (t - 1) * n * Z
-            ck_linear_forward(w.gates, (4 * D).c, zt, Z.c, p + L.decWih, Z.c, p + L.decBih, n.c, Z.c, (4 * D).c, 0)
-            ck_linear_forward(w.gates, (4 * D).c, w.h, D.c, p + L.decWhh, D.c, p + L.decBhh, n.c, D.c, (4 * D).c, 1)
-            ck_lstm_forward(w.h, cNext, w.gates, w.gates, cPrev, n.c, D.c)
+            // h_dec(t) = decoder(z_t): gates = W_ih z_t + b_ih + W_hh h_dec(t−1) + b_hh, the z part for the
+            // next `block` steps in one GEMM; h_dec(0) = 0, so at t = 1 W_hh gets no input columns (bias only).
+            let j = (t - 1) % w.block
+            if j == 0 {
+                let rows = min(w.block, T - t + 1) * n
+                ck_linear_forward(w.gates, (4 * D).c, w.z + (t - 1) * n * Z, Z.c, p + L.decWih, Z.c, p + L.decBih,
+                                  rows.c, Z.c, (4 * D).c, 0)
+            }
+            let gates = w.gates + j * n * 4 * D
+            ck_linear_forward(gates, (4 * D).c, w.h, D.c, p + L.decWhh, D.c, p + L.decBhh, n.c, t == 1 ? 0 : D.c,
+                              (4 * D).c, 1)
+            ck_lstm_forward(w.h, cNext, gates, gates, cPrev, n.c, D.c)
             (cPrev, cNext) = (cNext, cPrev)
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {
