@@ -70,6 +70,27 @@ void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
                         const float *dy, int lddy, const float *x, int ldx, const float *W, int ldw,
                         int M, int in, int out);
 
+/* Packed weights for the per-step products (forward linears, backward dx): a (K, N) matrix as panels of
+   CK_PACK_COLS columns, panel p = columns [64p, 64p + 64) stored (K, 64) contiguous, columns past N zero.
+   Pack once per parameter update; the products then read no BLAS buffers and pack nothing. */
+enum { CK_PACK_COLS = 64 };
+/* Floats a packed (K, N) matrix takes: ceil(N / 64) * 64 * K. */
+size_t ck_packed_size(int K, int N);
+/* packed (K, N) = W, W is (K, N) stride ldw (for dx = dy W: K = out, N = in). Overwrites. omp(panels). */
+void ck_pack(float *packed, const float *W, int ldw, int K, int N);
+/* packed (K, N) = W^T, W is (N, K) stride ldw (a linear layer's (out, in) weight: K = in, N = out). omp(panels). */
+void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N);
+/* C (M, N) = A P (+ C when accumulate): A is (M, K) stride lda, P a packed (Kp, N) of which the first K <= Kp
+   rows are used (so a product can skip trailing input columns). Every output is one FMA chain over k in
+   increasing order on the ck_simd_path kernel, the same bits for any thread count. omp(panels x row blocks),
+   one thread inside a parallel region or for small products. */
+void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
+                    int M, int K, int N, int accumulate);
+/* ck_linear_forward with the weight packed: Wt = ck_pack_transposed of W (out, in), i.e. packed (Kp >= in, out).
+   y = x[:, :in] W[:, :in]^T + b, or added to y when accumulate. */
+void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
+                              const float *b, int M, int in, int out, int accumulate);
+
 /* ---------------------------------------------------------------- attention (SPEC.md step 2) */
 
 /* Largest window N (read_n, write_n) the attention, read and write kernels accept: their per-thread scratch

@@ -7,9 +7,10 @@ extension DRAWModel {
     func backward(_ k: ForwardCache, _ s: BackwardScratch, mode: LatentMode) {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let R = c.readSize, In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
+        let R = c.readSize, In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
         let H = c.height, W = c.width, C = c.channels, Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
+        let w = packedWeights(backward: true)
         s.reset()
 
         // loss = mean_b (recon_b + klWeight · KL_b)
@@ -35,8 +36,7 @@ extension DRAWModel {
                 copy(s.dHeads[t], s.dCanvas, B * P)
             }
             // h_dec(t) fed the head GEMM (write, write head, read head of t+1; that last part was filled at t+1).
-            ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dHeads[t], K.c, k.hDec[t], D.c, p + L.headW, D.c,
-                               B.c, D.c, K.c)
+            accumulateProduct(s.dhDec, D, s.dHeads[t], K, w.headN, rows: B, out: D)
 
             // 5. decoder LSTM; then h_dec(t−1) and z get their share through W_hh and W_ih.
             zero(s.dcDecNext, B * D)
@@ -44,19 +44,14 @@ extension DRAWModel {
                              B.c, D.c)
             (s.dcDec, s.dcDecNext) = (s.dcDecNext, s.dcDec)
             zero(s.dhDec, B * D); zero(s.dz, B * Z)
-            ck_linear_backward(s.dz, Z.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c,
-                               B.c, Z.c, (4 * D).c)
+            accumulateProduct(s.dz, Z, s.dDecPre[t], 4 * D, w.decIhN, rows: B, out: Z)
             // h_enc(0) and h_dec(0) are constants: at t = 1 their gradients are not needed.
-            if t > 1 {
-                ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dDecPre[t], (4 * D).c, k.hDec[t - 1], D.c,
-                                   p + L.decWhh, D.c, B.c, D.c, (4 * D).c)
-            }
+            if t > 1 { accumulateProduct(s.dhDec, D, s.dDecPre[t], 4 * D, w.decHhN, rows: B, out: D) }
 
             // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight.
             ck_latent_backward(s.dML[t], s.dML[t] + Z, (2 * Z).c, s.dz, s.dKL, k.ml[t], k.ml[t] + Z, (2 * Z).c,
                                useEps ? k.eps[t] : nil, B.c, Z.c)
-            ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dML[t], (2 * Z).c, k.hEnc[t], E.c, p + L.mlW, E.c,
-                               B.c, E.c, (2 * Z).c)
+            accumulateProduct(s.dhEnc, E, s.dML[t], 2 * Z, w.mlN, rows: B, out: E)
 
             // 3. encoder LSTM; h_enc(t−1) through W_hh, h_dec(t−1) through W_ih's second column block.
             zero(s.dcEncNext, B * E)
@@ -65,18 +60,15 @@ extension DRAWModel {
             (s.dcEnc, s.dcEncNext) = (s.dcEncNext, s.dcEnc)
             zero(s.dhEnc, B * E)
             if t > 1 {
-                ck_linear_backward(s.dhEnc, E.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hEnc[t - 1], E.c,
-                                   p + L.encWhh, E.c, B.c, E.c, (4 * E).c)
-                ck_linear_backward(s.dhDec, D.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.hDec[t - 1], D.c,
-                                   p + L.encWih + (In - D), In.c, B.c, D.c, (4 * E).c)
+                accumulateProduct(s.dhEnc, E, s.dEncPre[t], 4 * E, w.encHhN, rows: B, out: E)
+                accumulateProduct(s.dhDec, D, s.dEncPre[t], 4 * E, w.encIhHdN, rows: B, out: D)
             }
 
             // 2. read (its head is in heads[t−1], fed by h_dec(t−1)); 1. x̂ = x − sigmoid(c_{t−1}).
             zero(s.dxhat, B * P)
             if c.attention {
                 zero(s.dr, B * R)
-                ck_linear_backward(s.dr, R.c, nil, 0, nil, s.dEncPre[t], (4 * E).c, k.encIn[t], Ie.c, p + L.encWih,
-                                   In.c, B.c, R.c, (4 * E).c)
+                accumulateProduct(s.dr, R, s.dEncPre[t], 4 * E, w.encIhRN, rows: B, out: R)
                 zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
                 ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.readT[t], k.readU[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)

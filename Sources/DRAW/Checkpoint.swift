@@ -116,6 +116,7 @@ extension DRAWModel {
         }
 
         p.withUnsafeBufferPointer { copy(params.base, $0.baseAddress!, n) }
+        parametersChanged()
         m.withUnsafeBufferPointer { copy(adamM.base, $0.baseAddress!, n) }
         v.withUnsafeBufferPointer { copy(adamV.base, $0.baseAddress!, n) }
         zero(grads.base, grads.count)

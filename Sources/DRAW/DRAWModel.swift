@@ -47,6 +47,9 @@ public final class DRAWModel {
     private var scratch: BackwardScratch?
     /// The decoder loop's buffers for the last generation count.
     var generationCache: GenerationWorkspace?
+    /// Bumped by everything that writes the parameter slab, so the packed weights know when to repack.
+    private(set) var parameterVersion = 0
+    private var packedCache: PackedWeights?
 
     /// A freshly initialised model: PyTorch's default init (Linear U(±1/√in) for weight and bias, LSTMCell
     /// U(±1/√hidden) for all four tensors) drawn from `seed`, which also seeds the training RNG.
@@ -129,6 +132,7 @@ public final class DRAWModel {
             throw DRAWError.shapeMismatch(what: name, expected: "\(t.shape) = \(t.count)", got: values.count)
         }
         values.withUnsafeBufferPointer { copy(params.base + t.offset, $0.baseAddress!, t.count) }
+        parametersChanged()
     }
 
     /// The flat parameter slab (layout order, `layout.count` floats; padding between groups is zero).
@@ -139,7 +143,8 @@ public final class DRAWModel {
 
     /// Mutable access to the parameter slab, e.g. to broadcast rank 0's parameters (MPI) before training.
     public func withParameterSlab<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        try body(params.buffer)
+        defer { parametersChanged() }
+        return try body(params.buffer)
     }
 
     /// Mutable access to the gradient slab, e.g. to average it across processes (MPI allreduce in place)
@@ -154,6 +159,18 @@ public final class DRAWModel {
     }
 
     // MARK: internals shared by the API files
+
+    /// Every write to the parameter slab ends here.
+    func parametersChanged() { parameterVersion &+= 1 }
+
+    /// The packed weights for the forward products (and with `backward`, the backward's), current with the slab.
+    func packedWeights(backward: Bool = false) -> PackedWeights {
+        if packedCache == nil { packedCache = PackedWeights(config: config, layout: layout) }
+        let w = packedCache!
+        w.refreshForward(params.base, version: parameterVersion)
+        if backward { w.refreshBackward(params.base, version: parameterVersion) }
+        return w
+    }
 
     /// Runs `body` with the RNG state as the `uint64_t[4]` the C generator advances.
     func withRNG<R>(_ body: (UnsafeMutablePointer<UInt64>) -> R) -> R {

@@ -9,6 +9,7 @@ extension DRAWModel {
         let In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
         let Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
+        let w = packedWeights()
 
         if c.attention {
             // h_dec(0) = 0, so the first read head is its bias (a linear layer with no input columns).
@@ -39,31 +40,29 @@ extension DRAWModel {
             // 3. encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh (x's share is in xProj)
             let gates = k.encAct[t]
             if c.attention {
-                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih, In.c, p + L.encBih, B.c, (Ie - D + hd).c,
-                                  (4 * E).c, 0)
+                linear(gates, 4 * E, input, Ie, w.encInT, p + L.encBih, rows: B, in: Ie - D + hd, out: 4 * E,
+                       accumulate: false)
             } else {
                 copy(gates, k.xProj, B * 4 * E)
-                ck_linear_forward(gates, (4 * E).c, input, Ie.c, p + L.encWih + P, In.c, nil, B.c, (Ie - D + hd).c,
-                                  (4 * E).c, 1)
+                linear(gates, 4 * E, input, Ie, w.encInT, nil, rows: B, in: Ie - D + hd, out: 4 * E, accumulate: true)
             }
-            ck_linear_forward(gates, (4 * E).c, k.hEnc[t - 1], E.c, p + L.encWhh, E.c, p + L.encBhh, B.c,
-                              first ? 0 : E.c, (4 * E).c, 1)
+            linear(gates, 4 * E, k.hEnc[t - 1], E, w.encHhT, p + L.encBhh, rows: B, in: first ? 0 : E, out: 4 * E,
+                   accumulate: true)
             ck_lstm_forward(k.hEnc[t], k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
 
             // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε
-            ck_linear_forward(k.ml[t], (2 * Z).c, k.hEnc[t], E.c, p + L.mlW, E.c, p + L.mlB, B.c, E.c, (2 * Z).c, 0)
+            linear(k.ml[t], 2 * Z, k.hEnc[t], E, w.mlT, p + L.mlB, rows: B, in: E, out: 2 * Z, accumulate: false)
             ck_latent_forward(k.z[t], k.kl[t], k.ml[t], k.ml[t] + Z, (2 * Z).c, useEps ? k.eps[t] : nil, B.c, Z.c)
 
             // 5. decoder gates = W_ih z + b_ih + W_hh h_dec(t−1) + b_hh
             let dgates = k.decAct[t]
-            ck_linear_forward(dgates, (4 * D).c, k.z[t], Z.c, p + L.decWih, Z.c, p + L.decBih, B.c, Z.c, (4 * D).c, 0)
-            ck_linear_forward(dgates, (4 * D).c, k.hDec[t - 1], D.c, p + L.decWhh, D.c, p + L.decBhh,
-                              B.c, hd.c, (4 * D).c, 1)
+            linear(dgates, 4 * D, k.z[t], Z, w.decIhT, p + L.decBih, rows: B, in: Z, out: 4 * D, accumulate: false)
+            linear(dgates, 4 * D, k.hDec[t - 1], D, w.decHhT, p + L.decBhh, rows: B, in: hd, out: 4 * D, accumulate: true)
             ck_lstm_forward(k.hDec[t], k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
 
             // 6. write; with attention one GEMM on h_dec(t) gives w, the write head and the read head of step t+1
             if c.attention {
-                ck_linear_forward(k.heads[t], K.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, K.c, 0)
+                linear(k.heads[t], K, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: K, accumulate: false)
                 ck_attention_forward(k.writeParams[t], k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c,
                                      B.c, Nw.c, c.height.c, c.width.c)
                 // c_t = c_{t−1} + write: the kernel copies c_{t−1} image by image and adds in cache.
@@ -72,7 +71,7 @@ extension DRAWModel {
             } else {
                 // c_t = c_{t−1} + write(h_dec(t)): the GEMM adds straight into the canvas.
                 copy(k.canvas[t], k.canvas[t - 1], B * P)
-                ck_linear_forward(k.canvas[t], P.c, k.hDec[t], D.c, p + L.headW, D.c, p + L.headB, B.c, D.c, P.c, 1)
+                linear(k.canvas[t], P, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: P, accumulate: true)
             }
         }
         return losses(k)

@@ -115,6 +115,7 @@ extension DRAWModel {
         let T = c.steps, P = c.pixels, D = c.decSize, Z = c.zSize, Nw = c.writeN, n = w.count
         // The head GEMM's first rows: write, and the write head with attention (the read head is not needed).
         let K = c.writeSize + (c.attention ? 5 : 0)
+        let pw = packedWeights()
         var cPrev = w.cell, cNext = w.cellNext
         for t in 1...T {
             // h_dec(t) = decoder(z_t): gates = W_ih z_t + b_ih + W_hh h_dec(t−1) + b_hh, the z part for the
@@ -122,22 +123,21 @@ extension DRAWModel {
             let j = (t - 1) % w.block
             if j == 0 {
                 let rows = min(w.block, T - t + 1) * n
-                ck_linear_forward(w.gates, (4 * D).c, w.z + (t - 1) * n * Z, Z.c, p + L.decWih, Z.c, p + L.decBih,
-                                  rows.c, Z.c, (4 * D).c, 0)
+                linear(w.gates, 4 * D, w.z + (t - 1) * n * Z, Z, pw.decIhT, p + L.decBih, rows: rows, in: Z, out: 4 * D,
+                       accumulate: false)
             }
             let gates = w.gates + j * n * 4 * D
-            ck_linear_forward(gates, (4 * D).c, w.h, D.c, p + L.decWhh, D.c, p + L.decBhh, n.c, t == 1 ? 0 : D.c,
-                              (4 * D).c, 1)
+            linear(gates, 4 * D, w.h, D, pw.decHhT, p + L.decBhh, rows: n, in: t == 1 ? 0 : D, out: 4 * D, accumulate: true)
             ck_lstm_forward(w.h, cNext, gates, gates, cPrev, n.c, D.c)
             (cPrev, cNext) = (cNext, cPrev)
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {
-                ck_linear_forward(w.heads, K.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, K.c, 0)
+                linear(w.heads, K, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: K, accumulate: false)
                 ck_attention_forward(w.window, w.fx, w.fy, w.heads + c.writeSize, K.c, n.c, Nw.c, c.height.c, c.width.c)
                 ck_write_forward(w.canvas, w.canvas, w.heads, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
                                  c.height.c, c.width.c, Nw.c)
             } else {
-                ck_linear_forward(w.canvas, P.c, w.h, D.c, p + L.headW, D.c, p + L.headB, n.c, D.c, P.c, 1)
+                linear(w.canvas, P, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: P, accumulate: true)
             }
             perStep(t)
         }

@@ -43,6 +43,7 @@ extension DRAWModel {
         step += 1
         ck_adam_update(params.base, adamM.base, adamV.base, grads.base, n, adam.learningRate, adam.beta1,
                        adam.beta2, adam.epsilon, adam.clip, scale, step)
+        parametersChanged()
     }
 
     /// One Adam step with `gradient` (a slab of `layout.count` floats in the same layout as `gradientSlab`,

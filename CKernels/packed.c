@@ -1,0 +1,100 @@
+// packed.c: weights packed once into 64-column panels, and the per-step products on them (no BLAS, no packing per call).
+#include "attn_simd.h"
+#include <string.h>
+
+/*
+ * Why: the recurrent products are small (M = batch rows, K and N a few hundred), and OpenBLAS packs the whole
+ * weight on every call: a quarter of the step went into sgemm_*copy. Here the weight is packed once per
+ * parameter update into panels of CK_PACK_COLS columns, each (K, CK_PACK_COLS) contiguous, and the product
+ * streams a panel through the register-tiled kernel of attn_simd.c (AVX-512: 6 rows x 64 columns per tile),
+ * which sums each output over k in increasing order as one FMA chain: the same bits for any thread count
+ * and any row split.
+ */
+
+size_t ck_packed_size(int K, int N) {
+    const size_t panels = (size_t)(N + CK_PACK_COLS - 1) / CK_PACK_COLS;
+    return panels * CK_PACK_COLS * (size_t)(K > 0 ? K : 0);
+}
+
+/* P[p][k][c] = element (k, p*64 + c) of the (K, N) matrix, zero past N; `at(k, n)` reads it from the source. */
+#define PACK_BODY(at)                                                                  \
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;                          \
+    _Pragma("omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))")      \
+    for (int p = 0; p < panels; ++p) {                                                 \
+        float *dst = packed + (size_t)p * K * CK_PACK_COLS;                            \
+        const int n0 = p * CK_PACK_COLS;                                               \
+        const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;                   \
+        for (int k = 0; k < K; ++k) {                                                  \
+            float *row = dst + (size_t)k * CK_PACK_COLS;                               \
+            for (int c = 0; c < w; ++c) row[c] = at(k, n0 + c);                        \
+            for (int c = w; c < CK_PACK_COLS; ++c) row[c] = 0.0f;                      \
+        }                                                                              \
+    }
+
+void ck_pack(float *packed, const float *W, int ldw, int K, int N) {
+#define AT_NN(k, n) W[(size_t)(k) * ldw + (n)]
+    PACK_BODY(AT_NN)
+#undef AT_NN
+}
+
+void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N) {
+#define AT_T(k, n) W[(size_t)(n) * ldw + (k)]
+    PACK_BODY(AT_T)
+#undef AT_T
+}
+
+/* Below this many multiply-adds a product stays on one thread. */
+#define CK_PACKED_SPLIT_MIN (1 << 17)
+
+void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
+                    int M, int K, int N, int accumulate) {
+    CK_FLUSH_DENORMALS();
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        if (!accumulate)
+            for (int i = 0; i < M; ++i) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
+        return;
+    }
+    const ck_attn_ops *ops = ck_attn_ops_get();
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
+    const int nt = ck_get_threads();
+    /* Work items are (panel, row block): row blocks only when there are fewer panels than threads, each a
+       multiple of 6 rows (the AVX-512 tile height) so the split adds no extra tail tiles. */
+    int rowBlocks = 1;
+    if (nt > 1 && panels < nt && !omp_in_parallel()) {
+        rowBlocks = (nt + panels - 1) / panels;
+        const int maxBlocks = (M + 5) / 6;
+        if (rowBlocks > maxBlocks) rowBlocks = maxBlocks;
+    }
+    const int items = panels * rowBlocks;
+    const int sixes = (M + 5) / 6;
+    const int parallel = nt > 1 && items > 1 && !omp_in_parallel() && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
+    #pragma omp parallel for schedule(static) if (parallel)
+    for (int it = 0; it < items; ++it) {
+        const int p = it / rowBlocks, rb = it % rowBlocks;
+        const int r0 = (int)((long)sixes * rb / rowBlocks) * 6;
+        int r1 = (int)((long)sixes * (rb + 1) / rowBlocks) * 6;
+        if (r1 > M) r1 = M;
+        if (r1 <= r0) continue;
+        const int n0 = p * CK_PACK_COLS;
+        const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
+        ops->nn(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
+                P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate);
+    }
+}
+
+void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
+                              const float *b, int M, int in, int out, int accumulate) {
+    CK_FLUSH_DENORMALS();
+    if (b) {
+        /* Broadcast the bias first, then add x W^T on top. */
+        #pragma omp parallel for schedule(static) if ((size_t)M * out >= (1u << 14))
+        for (int i = 0; i < M; ++i) {
+            float *row = y + (size_t)i * ldy;
+            if (accumulate) for (int j = 0; j < out; ++j) row[j] += b[j];
+            else memcpy(row, b, sizeof(float) * (size_t)out);
+        }
+        accumulate = 1;
+    }
+    ck_gemm_packed(y, ldy, x, ldx, Wt, Kp, M, in, out, accumulate);
+}

@@ -1,0 +1,120 @@
+// PackedGemmTests.swift: packed-weight products against a Float64 reference on every SIMD path, tails, K slices, threads.
+import Testing
+import CKernels
+import DRAWTestSupport
+
+@Suite(.serialized) struct PackedGemmTests {
+    /// Float32 forward error bound of a K-term dot product (Higham's γ_K, doubled for the bias add and the
+    /// accumulated C): |computed − exact| ≤ 2 (K + 2) u Σ |terms|, u = 2^-24.
+    static func bound(K: Int, magnitude: Double) -> Double { 2 * Double(K + 2) * 0x1p-24 * magnitude }
+
+    /// Shapes that hit every tail: rows around the 6-row tile, columns around 16-lane vectors and 64-column panels.
+    static let shapes: [(M: Int, K: Int, N: Int)] = [
+        (1, 1, 1), (5, 3, 15), (6, 17, 16), (7, 33, 17), (13, 8, 63), (12, 20, 64), (33, 5, 65), (19, 31, 130),
+    ]
+
+    /// y = b + x W[:, :K]ᵀ through ck_pack_transposed (packed with Kp = K + 3 rows, of which K are used).
+    @Test func linearForwardPackedMatchesFloat64() {
+        var rng = SeededRNG(seed: 11)
+        for (M, K, N) in Self.shapes {
+            let Kp = K + 3, ldw = Kp + 2, ldx = K + 1, ldy = N + 4
+            let W = randomFloats(N * ldw, rng: &rng), x = randomFloats(M * ldx, rng: &rng)
+            let b = randomFloats(N, rng: &rng)
+            let packed = GuardedBuffer(count: ck_packed_size(Kp.i32, N.i32), fill: .nan)
+            ck_pack_transposed(packed.pointer, W, ldw.i32, Kp.i32, N.i32)
+            #expect(packed.sentinelsIntact, "pack \(M)x\(K)x\(N)")
+            // Element i is column (i / (Kp·64))·64 + i % 64 of the packed matrix: past N it is zero padding.
+            let panelWidth = Int(CK_PACK_COLS)
+            let padding = packed.array.enumerated().filter { i, _ in (i / (Kp * panelWidth)) * panelWidth + i % panelWidth >= N }
+            #expect(padding.allSatisfy { $0.element == 0 }, "pack \(M)x\(K)x\(N): padding past N")
+            PointwiseReference.forEachSIMDPath { path in
+                for accumulate: Int32 in [0, 1] {
+                    let y0 = randomFloats(M * ldy, rng: &rng)
+                    let y = GuardedBuffer(y0)
+                    ck_linear_forward_packed(y.pointer, ldy.i32, x, ldx.i32, packed.pointer, Kp.i32, b, M.i32, K.i32,
+                                             N.i32, accumulate)
+                    var worst = 0.0
+                    for i in 0..<M {
+                        for j in 0..<N {
+                            var exact = Double(b[j]) + (accumulate == 1 ? Double(y0[i * ldy + j]) : 0)
+                            var magnitude = abs(Double(b[j])) + (accumulate == 1 ? abs(Double(y0[i * ldy + j])) : 0)
+                            for k in 0..<K {
+                                let t = Double(x[i * ldx + k]) * Double(W[j * ldw + k])
+                                exact += t; magnitude += abs(t)
+                            }
+                            worst = max(worst, abs(Double(y.pointer[i * ldy + j]) - exact) / Self.bound(K: K, magnitude: magnitude))
+                        }
+                    }
+                    #expect(worst <= 1, "path \(path) \(M)x\(K)x\(N) accumulate \(accumulate): error / bound \(worst)")
+                    #expect(y.sentinelsIntact)
+                    // The gaps between rows of y (columns N..<ldy) are not outputs.
+                    #expect((0..<M).allSatisfy { i in (N..<ldy).allSatisfy { y.pointer[i * ldy + $0] == y0[i * ldy + $0] } })
+                }
+            }
+        }
+    }
+
+    /// C += A W through ck_pack (the backward's dx = dy W orientation).
+    @Test func gemmPackedMatchesFloat64() {
+        var rng = SeededRNG(seed: 12)
+        for (M, K, N) in Self.shapes {
+            let ldw = N + 3, lda = K + 2
+            let W = randomFloats(K * ldw, rng: &rng), A = randomFloats(M * lda, rng: &rng)
+            let packed = GuardedBuffer(count: ck_packed_size(K.i32, N.i32))
+            ck_pack(packed.pointer, W, ldw.i32, K.i32, N.i32)
+            PointwiseReference.forEachSIMDPath { path in
+                let c0 = randomFloats(M * N, rng: &rng)
+                let C = GuardedBuffer(c0)
+                ck_gemm_packed(C.pointer, N.i32, A, lda.i32, packed.pointer, K.i32, M.i32, K.i32, N.i32, 1)
+                var worst = 0.0
+                for i in 0..<M {
+                    for j in 0..<N {
+                        var exact = Double(c0[i * N + j]), magnitude = abs(exact)
+                        for k in 0..<K {
+                            let t = Double(A[i * lda + k]) * Double(W[k * ldw + j])
+                            exact += t; magnitude += abs(t)
+                        }
+                        worst = max(worst, abs(Double(C.pointer[i * N + j]) - exact) / Self.bound(K: K, magnitude: magnitude))
+                    }
+                }
+                #expect(worst <= 1, "path \(path) \(M)x\(K)x\(N): error / bound \(worst)")
+                #expect(C.sentinelsIntact)
+            }
+        }
+    }
+
+    /// K = 0 overwrites with zeros, or leaves C alone when accumulating.
+    @Test func emptyInnerDimension() {
+        let C = GuardedBuffer(count: 6, fill: 3)
+        let P = [Float](repeating: 1, count: Int(ck_packed_size(1, 6)))
+        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 0, 6, 1)
+        #expect(C.array == [Float](repeating: 3, count: 6))
+        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 0, 6, 0)
+        #expect(C.array == [Float](repeating: 0, count: 6))
+        #expect(C.sentinelsIntact)
+    }
+
+    /// Large enough to split over panels and row blocks: 1 and 2 threads give the same bits on every path.
+    @Test func oneAndTwoThreadsGiveTheSameBits() {
+        PointwiseReference.simdPathLock.lock()
+        let before = ck_get_threads()
+        defer { ck_set_threads(before); PointwiseReference.simdPathLock.unlock() }
+        var rng = SeededRNG(seed: 13)
+        for (M, K, N) in [(100, 64, 200), (100, 256, 35)] {
+            let W = randomFloats(N * K, rng: &rng), x = randomFloats(M * K, rng: &rng), b = randomFloats(N, rng: &rng)
+            var packed = [Float](repeating: 0, count: Int(ck_packed_size(K.i32, N.i32)))
+            ck_pack_transposed(&packed, W, K.i32, K.i32, N.i32)
+            PointwiseReference.forEachSIMDPath { path in
+                var outs: [[Float]] = []
+                for threads: Int32 in [1, 2] {
+                    ck_set_threads(threads)
+                    var y = [Float](repeating: .nan, count: M * N)
+                    ck_linear_forward_packed(&y, N.i32, x, K.i32, packed, K.i32, b, M.i32, K.i32, N.i32, 0)
+                    outs.append(y)
+                }
+                #expect(outs[0].map(\.bitPattern) == outs[1].map(\.bitPattern), "path \(path) \(M)x\(K)x\(N)")
+                #expect(outs[0].allSatisfy { $0.isFinite })
+            }
+        }
+    }
+}
