@@ -10,7 +10,7 @@ final class Color64Inputs: @unchecked Sendable {
     static var R: Int { 2 * C * N * N }
 
     var x, xhat, canvas, head, params, Fx, Fy, r, T, U, w, pre, act, h, c, cPrev, dh, dc: [Float]
-    var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC: [Float]
+    var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC, gemmPacked: [Float]
     var dparams, dFx, dFy, dhead, dx, dxhat, dr, dw, dcanvas, dpre, dcPrev, dmu, dlogsig, dz, dkl: [Float]
     var slab, grad, m, v: [Float]
 
@@ -39,6 +39,10 @@ final class Color64Inputs: @unchecked Sendable {
         mu = u(B * S.Z); logsig = u(B * S.Z, -2...0.5); eps = u(B * S.Z); z = u(B * S.Z); kl = u(B)
         loss = u(B)
         gemmA = u(B * (S.R + S.D)); gemmB = u(4 * S.E * (S.R + S.D)); gemmC = [Float](repeating: 0, count: B * 4 * S.E)
+        // gemmB (4E, R + D) as the model packs an encoder weight: Wᵀ in 64-column panels.
+        let In = Int32(S.R + S.D)
+        gemmPacked = [Float](repeating: 0, count: ck_packed_size(In, Int32(4 * S.E)))
+        ck_pack_transposed(&gemmPacked, gemmB, In, In, Int32(4 * S.E))
         dparams = u(B * 5); dFx = u(B * N * S.W); dFy = u(B * N * S.H); dhead = u(B * 5)
         dx = u(B * P); dxhat = u(B * P); dr = u(B * S.R); dw = u(B * S.C * N * N); dcanvas = u(B * P)
         dpre = u(B * 4 * S.E); dcPrev = u(B * S.E); dmu = u(B * S.Z); dlogsig = u(B * S.Z); dz = u(B * S.Z); dkl = u(B)

@@ -30,6 +30,7 @@ let benchmarks: @Sendable () -> Void = {
     print("kernels: \(buildInfo()); color64 shapes B \(S.B), \(S.C)x\(S.H)x\(S.W), N \(S.N), LSTM \(S.E), Z \(S.Z)")
     validateForwards(k)
     validateBackwards(k)
+    validatePackedGemm(k)
     let B = Int32(S.B), C = Int32(S.C), H = Int32(S.H), W = Int32(S.W), N = Int32(S.N), R = Int32(S.R)
     let E = Int32(S.E), Z = Int32(S.Z), P = Int32(S.P), In = Int32(S.R + S.D)
     let f = Double(S.B), Pd = Double(S.P), Nd = Double(S.N), Hd = Double(S.H), Wd = Double(S.W), Cd = Double(S.C)
@@ -38,6 +39,9 @@ let benchmarks: @Sendable () -> Void = {
 
     kernel("gemm encoder gates (64x1024x406)", .flops(2 * f * 4 * Double(S.E) * Double(S.R + S.D))) {
         ck_gemm(0, 1, B, 4 * E, In, 1, k.gemmA, In, k.gemmB, In, 0, &k.gemmC, 4 * E)
+    }
+    kernel("gemm encoder gates, packed weight (64x1024x406)", .flops(2 * f * 4 * Double(S.E) * Double(S.R + S.D))) {
+        ck_linear_forward_packed(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPacked, In, nil, B, In, 4 * E, 0)
     }
     kernel("attention forward", .bytes(4 * f * (5 + 5 + Nd * (Hd + Wd)))) {
         ck_attention_forward(&k.params, &k.Fx, &k.Fy, k.head, 5, B, N, H, W)

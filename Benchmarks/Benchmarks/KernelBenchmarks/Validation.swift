@@ -99,3 +99,22 @@ func validateBackwards(_ k: Color64Inputs) {
     ck_lstm_backward(&dpre, nil, k.dh, nil, act, c, k.cPrev, B, Int32(S.E))
     require(directionalAgrees(loss: lstmLoss, at: k.pre, gradient: dpre, seed: 3), "LSTM backward vs finite differences")
 }
+
+/// The packed product against Float64 dot products on every output (Higham's bound 2 (K + 2) u Σ|terms|).
+func validatePackedGemm(_ k: Color64Inputs) {
+    typealias S = Color64Inputs
+    let M = S.B, K = S.R + S.D, N = 4 * S.E
+    var y = [Float](repeating: .nan, count: M * N)
+    ck_linear_forward_packed(&y, Int32(N), k.gemmA, Int32(K), k.gemmPacked, Int32(K), nil, Int32(M), Int32(K), Int32(N), 0)
+    for i in 0..<M {
+        for j in 0..<N {
+            var exact = 0.0, magnitude = 0.0
+            for q in 0..<K {
+                let t = Double(k.gemmA[i * K + q]) * Double(k.gemmB[j * K + q])
+                exact += t; magnitude += abs(t)
+            }
+            require(abs(Double(y[i * N + j]) - exact) <= 2 * Double(K + 2) * 0x1p-24 * magnitude,
+                    "packed gemm output (\(i), \(j))")
+        }
+    }
+}
