@@ -8,6 +8,23 @@ import DRAWTestSupport
     /// accumulated C): |computed − exact| ≤ 2 (K + 2) u Σ |terms|, u = 2^-24.
     static func bound(K: Int, magnitude: Double) -> Double { 2 * Double(K + 2) * 0x1p-24 * magnitude }
 
+    /// max over outputs of |got(i, j) − exact| / bound, exact = c0(i, j) + Σ_k a(i, k) w(k, j) in Float64.
+    static func worstOverBound(M: Int, K: Int, N: Int, got: (Int, Int) -> Float, c0: (Int, Int) -> Double,
+                               a: (Int, Int) -> Float, w: (Int, Int) -> Float) -> Double {
+        var worst = 0.0
+        for i in 0..<M {
+            for j in 0..<N {
+                var exact = c0(i, j), magnitude = abs(exact)
+                for k in 0..<K {
+                    let t = Double(a(i, k)) * Double(w(k, j))
+                    exact += t; magnitude += abs(t)
+                }
+                worst = max(worst, abs(Double(got(i, j)) - exact) / bound(K: K, magnitude: magnitude))
+            }
+        }
+        return worst
+    }
+
     /// Shapes that hit every tail: rows around the 6-row tile, columns around 16-lane vectors and 64-column panels.
     static let shapes: [(M: Int, K: Int, N: Int)] = [
         (1, 1, 1), (5, 3, 15), (6, 17, 16), (7, 33, 17), (13, 8, 63), (12, 20, 64), (33, 5, 65), (19, 31, 130),
@@ -33,18 +50,11 @@ import DRAWTestSupport
                     let y = GuardedBuffer(y0)
                     ck_linear_forward_packed(y.pointer, ldy.i32, x, ldx.i32, packed.pointer, Kp.i32, b, M.i32, K.i32,
                                              N.i32, accumulate)
-                    var worst = 0.0
-                    for i in 0..<M {
-                        for j in 0..<N {
-                            var exact = Double(b[j]) + (accumulate == 1 ? Double(y0[i * ldy + j]) : 0)
-                            var magnitude = abs(Double(b[j])) + (accumulate == 1 ? abs(Double(y0[i * ldy + j])) : 0)
-                            for k in 0..<K {
-                                let t = Double(x[i * ldx + k]) * Double(W[j * ldw + k])
-                                exact += t; magnitude += abs(t)
-                            }
-                            worst = max(worst, abs(Double(y.pointer[i * ldy + j]) - exact) / Self.bound(K: K, magnitude: magnitude))
-                        }
-                    }
+                    // The bias and the old y enter as one term c0 = b + y0, as the kernel adds them before the products.
+                    let worst = Self.worstOverBound(
+                        M: M, K: K, N: N, got: { y.pointer[$0 * ldy + $1] },
+                        c0: { i, j in Double(b[j]) + (accumulate == 1 ? Double(y0[i * ldy + j]) : 0) },
+                        a: { x[$0 * ldx + $1] }, w: { W[$1 * ldw + $0] })
                     #expect(worst <= 1, "path \(path) \(M)x\(K)x\(N) accumulate \(accumulate): error / bound \(worst)")
                     #expect(y.sentinelsIntact)
                     // The gaps between rows of y (columns N..<ldy) are not outputs.
@@ -66,17 +76,9 @@ import DRAWTestSupport
                 let c0 = randomFloats(M * N, rng: &rng)
                 let C = GuardedBuffer(c0)
                 ck_gemm_packed(C.pointer, N.i32, A, lda.i32, packed.pointer, K.i32, M.i32, K.i32, N.i32, 1)
-                var worst = 0.0
-                for i in 0..<M {
-                    for j in 0..<N {
-                        var exact = Double(c0[i * N + j]), magnitude = abs(exact)
-                        for k in 0..<K {
-                            let t = Double(A[i * lda + k]) * Double(W[k * ldw + j])
-                            exact += t; magnitude += abs(t)
-                        }
-                        worst = max(worst, abs(Double(C.pointer[i * N + j]) - exact) / Self.bound(K: K, magnitude: magnitude))
-                    }
-                }
+                let worst = Self.worstOverBound(M: M, K: K, N: N, got: { C.pointer[$0 * N + $1] },
+                                                c0: { Double(c0[$0 * N + $1]) }, a: { A[$0 * lda + $1] },
+                                                w: { W[$0 * ldw + $1] })
                 #expect(worst <= 1, "path \(path) \(M)x\(K)x\(N): error / bound \(worst)")
                 #expect(C.sentinelsIntact)
             }
