@@ -64,6 +64,9 @@ CK_INLINE void ck_fp_restore(const unsigned *saved) { (void)saved; }
 #define CK_FLUSH_DENORMALS() \
     const unsigned ck_fp_saved_ __attribute__((cleanup(ck_fp_restore), unused)) = ck_fp_flush()
 
+/* y[i, :] = b (or += b when accumulate) for M rows of stride ldy: the bias half of both linear layers. omp(M). */
+void ck_bias_rows(float *y, int ldy, const float *b, int M, int out, int accumulate);
+
 /* The filterbank's row-sum floor (SPEC.md). */
 #define CK_FILTER_EPS 1e-8f
 

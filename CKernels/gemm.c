@@ -60,18 +60,22 @@ void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
     }
 }
 
+void ck_bias_rows(float *y, int ldy, const float *b, int M, int out, int accumulate) {
+    #pragma omp parallel for schedule(static) if ((size_t)M * out >= (1u << 14))
+    for (int i = 0; i < M; ++i) {
+        float *row = y + (size_t)i * ldy;
+        if (accumulate) for (int j = 0; j < out; ++j) row[j] += b[j];
+        else memcpy(row, b, sizeof(float) * (size_t)out);
+    }
+}
+
 void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *W, int ldw,
                        const float *b, int M, int in, int out, int accumulate) {
     CK_FLUSH_DENORMALS();
     float beta = accumulate ? 1.0f : 0.0f;
     if (b) {
         /* Broadcast the bias first, then let the GEMM add x W^T on top (beta = 1). */
-        #pragma omp parallel for schedule(static)
-        for (int i = 0; i < M; ++i) {
-            float *row = y + (size_t)i * ldy;
-            if (accumulate) for (int j = 0; j < out; ++j) row[j] += b[j];
-            else memcpy(row, b, sizeof(float) * (size_t)out);
-        }
+        ck_bias_rows(y, ldy, b, M, out, accumulate);
         beta = 1.0f;
     }
     ck_gemm(0, 1, M, out, in, 1.0f, x, ldx, W, ldw, beta, y, ldy);

@@ -57,18 +57,17 @@ void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, 
     }
     const ck_attn_ops *ops = ck_attn_ops_get();
     const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
-    const int nt = ck_get_threads();
+    const int nt = omp_in_parallel() ? 1 : ck_get_threads();
     /* Work items are (panel, row block): row blocks only when there are fewer panels than threads, each a
        multiple of 6 rows (the AVX-512 tile height) so the split adds no extra tail tiles. */
+    const int sixes = (M + 5) / 6;
     int rowBlocks = 1;
-    if (nt > 1 && panels < nt && !omp_in_parallel()) {
+    if (panels < nt) {
         rowBlocks = (nt + panels - 1) / panels;
-        const int maxBlocks = (M + 5) / 6;
-        if (rowBlocks > maxBlocks) rowBlocks = maxBlocks;
+        if (rowBlocks > sixes) rowBlocks = sixes;
     }
     const int items = panels * rowBlocks;
-    const int sixes = (M + 5) / 6;
-    const int parallel = nt > 1 && items > 1 && !omp_in_parallel() && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
+    const int parallel = nt > 1 && items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
     #pragma omp parallel for schedule(static) if (parallel)
     for (int it = 0; it < items; ++it) {
         const int p = it / rowBlocks, rb = it % rowBlocks;
@@ -88,12 +87,7 @@ void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const 
     CK_FLUSH_DENORMALS();
     if (b) {
         /* Broadcast the bias first, then add x W^T on top. */
-        #pragma omp parallel for schedule(static) if ((size_t)M * out >= (1u << 14))
-        for (int i = 0; i < M; ++i) {
-            float *row = y + (size_t)i * ldy;
-            if (accumulate) for (int j = 0; j < out; ++j) row[j] += b[j];
-            else memcpy(row, b, sizeof(float) * (size_t)out);
-        }
+        ck_bias_rows(y, ldy, b, M, out, accumulate);
         accumulate = 1;
     }
     ck_gemm_packed(y, ldy, x, ldx, Wt, Kp, M, in, out, accumulate);
