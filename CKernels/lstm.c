@@ -23,7 +23,9 @@ CK_INLINE void lstm_fwd_row(float *h, float *c, float *act, const float *pre, co
 CK_INSTANTIATE(lstm_fwd_row, (float *h, float *c, float *act, const float *pre, const float *cp, int len, int G),
                (h, c, act, pre, cp, len, G))
 
-/* dc_total = dc + dh o (1 - tanh(c)^2) reaches i, f, g and c_prev; dh tanh(c) reaches o. */
+/* dc_total = dc + dh o (1 - tanh(c)^2) reaches i, f, g and c_prev; dh tanh(c) reaches o. dpre may be act
+   itself (the backward overwrites the activations it has used with the gradients): each element of act is
+   read before the same index of dpre is written, as in the forward. */
 CK_INLINE void lstm_bwd_row(float *dpre, float *dcp, const float *dh, const float *dc,
                             const float *act, const float *c, const float *cp, int len, int G) {
 #pragma clang loop vectorize(assume_safety)
@@ -31,10 +33,10 @@ CK_INLINE void lstm_bwd_row(float *dpre, float *dcp, const float *dh, const floa
         float ig = act[j], fg = act[G + j], gg = act[2 * G + j], og = act[3 * G + j];
         float tc = ck_tanhf(c[j]);
         float dct = dc[j] + dh[j] * og * (1.0f - tc * tc);
-        dpre[j] += dct * gg * (ig * (1.0f - ig));
-        dpre[G + j] += dct * cp[j] * (fg * (1.0f - fg));
-        dpre[2 * G + j] += dct * ig * (1.0f - gg * gg);
-        dpre[3 * G + j] += dh[j] * tc * (og * (1.0f - og));
+        dpre[j] = dct * gg * (ig * (1.0f - ig));
+        dpre[G + j] = dct * cp[j] * (fg * (1.0f - fg));
+        dpre[2 * G + j] = dct * ig * (1.0f - gg * gg);
+        dpre[3 * G + j] = dh[j] * tc * (og * (1.0f - og));
         dcp[j] += dct * fg;
     }
 }

@@ -151,8 +151,9 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
    c = sigma(f) c_prev + sigma(i) tanh(g), h = sigma(o) tanh(c); h, c are (B, H). omp(B). */
 void ck_lstm_forward(float *h, float *c, float *act,
                      const float *pre, const float *c_prev, int B, int H);
-/* dpre (B, 4H) += and dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c from
-   later steps (NULL = zero). c_prev NULL = zeros; dc_prev may be NULL. omp(B). */
+/* dpre (B, 4H) = (overwritten) and dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c
+   from later steps (NULL = zero). dpre may be act itself (same pointer; no partial overlap), so BPTT needs no
+   second (T, B, 4H) buffer. c_prev NULL = zeros; dc_prev may be NULL. omp(B). */
 void ck_lstm_backward(float *dpre, float *dc_prev,
                       const float *dh, const float *dc,
                       const float *act, const float *c, const float *c_prev, int B, int H);

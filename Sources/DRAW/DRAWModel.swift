@@ -44,6 +44,8 @@ public final class DRAWModel {
     /// xoshiro256** state (4 words) for ε and generation z.
     var rngState: [UInt64] = [0, 0, 0, 0]
     private var cache: ForwardCache?
+    /// The cache `reconstruct` uses: it keeps every step's canvas, which training does not need.
+    private var historyCache: ForwardCache?
     private var scratch: BackwardScratch?
     /// The decoder loop's buffers for the last generation count.
     var generationCache: GenerationWorkspace?
@@ -177,11 +179,20 @@ public final class DRAWModel {
         rngState.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
     }
 
-    /// Checks the batch and noise sizes, returns the cache for this batch size with x (and ε) copied in.
-    func prepare(images: UnsafeBufferPointer<Float>, mode: LatentMode) throws -> ForwardCache {
+    /// Checks the batch and noise sizes, returns the cache for this batch size with x (and ε) copied in;
+    /// `canvasHistory` asks for one that keeps c_t for every t (see `ForwardCache.canvas`).
+    func prepare(images: UnsafeBufferPointer<Float>, mode: LatentMode, canvasHistory: Bool = false) throws
+        -> ForwardCache
+    {
         let B = try batchSize(of: images.count, what: "batch")
-        if cache?.batch != B { cache = ForwardCache(config: config, batch: B) }
-        let cache = cache!
+        let cache: ForwardCache
+        if canvasHistory {
+            if historyCache?.batch != B { historyCache = ForwardCache(config: config, batch: B, canvasHistory: true) }
+            cache = historyCache!
+        } else {
+            if self.cache?.batch != B { self.cache = ForwardCache(config: config, batch: B) }
+            cache = self.cache!
+        }
         copy(cache.x, images.baseAddress!, images.count)
         let n = config.steps * B * config.zSize
         switch mode {

@@ -10,6 +10,7 @@ extension DRAWModel {
         let Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
         let w = packedWeights()
+        zero(k.canvas[0], B * P)   // c_0 = 0 (without the history, the one canvas buffer holds the last c_T)
 
         if c.attention {
             // h_dec(0) = 0, so the first read head is its bias (a linear layer with no input columns).
@@ -65,12 +66,12 @@ extension DRAWModel {
                 linear(k.heads[t], K, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: K, accumulate: false)
                 ck_attention_forward(k.writeParams[t], k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c,
                                      B.c, Nw.c, c.height.c, c.width.c)
-                // c_t = c_{t−1} + write: the kernel copies c_{t−1} image by image and adds in cache.
+                // c_t = c_{t−1} + write: in place, or into the next history slot (the kernel copies c_{t−1} first).
                 ck_write_forward(k.canvas[t], k.canvas[t - 1], k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
                                  B.c, c.channels.c, c.height.c, c.width.c, Nw.c)
             } else {
                 // c_t = c_{t−1} + write(h_dec(t)): the GEMM adds straight into the canvas.
-                copy(k.canvas[t], k.canvas[t - 1], B * P)
+                if k.keepsCanvases { copy(k.canvas[t], k.canvas[t - 1], B * P) }
                 linear(k.canvas[t], P, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: P, accumulate: true)
             }
         }

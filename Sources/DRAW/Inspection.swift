@@ -33,7 +33,7 @@ extension DRAWModel {
     /// and attention windows. Gradients and parameters are untouched.
     public func reconstruct(batch: [Float], mode: LatentMode = .mean) throws -> Reconstruction {
         try batch.withUnsafeBufferPointer { images in
-            let k = try prepare(images: images, mode: mode)
+            let k = try prepare(images: images, mode: mode, canvasHistory: true)
             let losses = forward(k, mode: mode)
             let B = k.batch, T = config.steps, P = config.pixels
             var canvases = [Float](repeating: 0, count: T * B * P)

@@ -8,8 +8,11 @@ final class ForwardCache {
     private let arena: FloatArena
     /// x (B, C, H, W), the batch being modelled.
     let x: UnsafeMutablePointer<Float>
-    /// c_t (B, P), t = 0…T.
+    /// c_t (B, P), t = 0…T, when the cache keeps the canvas history (`reconstruct` shows every step). Otherwise one
+    /// buffer that every t names (stride 0): the write adds into it in place, and the backward needs only c_T
+    /// (x̂_t carries sigmoid(c_{t−1}) = x − x̂_t for it), which saves T·B·P floats.
     let canvas: StepBuffer
+    let keepsCanvases: Bool
     /// x̂_t (B, P), t = 1…T.
     let xhat: StepBuffer
     /// The encoder input's per-step columns (B, encoderStepInput), t = 1…T: `[r_t | h_dec(t−1)]` with attention,
@@ -18,11 +21,12 @@ final class ForwardCache {
     let encIn: StepBuffer
     /// W_ih[:, :P] x + b_ih (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
-    /// Encoder gate activations (B, 4E) t = 1…T; cell and hidden states (B, E) t = 0…T.
+    /// Encoder gate activations (B, 4E) t = 1…T (the backward overwrites step t's with its gate gradients);
+    /// cell and hidden states (B, E) t = 0…T.
     let encAct, cEnc, hEnc: StepBuffer
     /// [μ, log σ] (B, 2Z), ε and z (B, Z), KL per image (B), t = 1…T.
     let ml, eps, z, kl: StepBuffer
-    /// Decoder gate activations (B, 4D) t = 1…T; states (B, D) t = 0…T.
+    /// Decoder gate activations (B, 4D) t = 1…T (gate gradients after the backward); states (B, D) t = 0…T.
     let decAct, cDec, hDec: StepBuffer
     /// The stacked head GEMM on h_dec(t) (B, headSize), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
     /// (attention only: without it write(h_dec) goes straight into the canvas).
@@ -35,8 +39,9 @@ final class ForwardCache {
     /// Per-image reconstruction loss (B).
     let recon: UnsafeMutablePointer<Float>
 
-    init(config c: DRAWConfig, batch B: Int) {
+    init(config c: DRAWConfig, batch B: Int, canvasHistory: Bool = false) {
         batch = B
+        keepsCanvases = canvasHistory
         let T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
         let Nr = c.attention ? c.readN : 0, Nw = c.attention ? c.writeN : 0
         var plan = FloatArena.Plan()
@@ -45,7 +50,8 @@ final class ForwardCache {
             (plan.reserve((T + 1 - first) * B * width), B * width, first)
         }
         let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
-        let canvas = steps(P, from: 0), xhat = steps(P, from: 1), encIn = steps(c.encoderStepInput, from: 1)
+        let canvas = canvasHistory ? steps(P, from: 0) : (plan.reserve(B * P), 0, 0)
+        let xhat = steps(P, from: 1), encIn = steps(c.encoderStepInput, from: 1)
         let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0), hEnc = steps(E, from: 0)
         let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), z = steps(Z, from: 1), kl = steps(1, from: 1)
         let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0), hDec = steps(D, from: 0)
@@ -66,13 +72,14 @@ final class ForwardCache {
     }
 }
 
-/// The backward's gradient buffers: per-step pre-activation gradients (so each weight gradient is one GEMM over
-/// all T·B rows after the time loop) and the carried gradients of the recurrent state.
+/// The backward's gradient buffers: per-step head and [μ, log σ] gradients (so each weight gradient is one GEMM
+/// over all T·B rows after the time loop; the LSTM gate gradients live in the cache's activation buffers) and
+/// the carried gradients of the recurrent state.
 final class BackwardScratch {
     let batch: Int
     private let arena: FloatArena
-    /// d heads (B, headSize) t = 0…T; d encoder and decoder pre-activations (B, 4E), (B, 4D) and d[μ, log σ] (B, 2Z), t = 1…T.
-    let dHeads, dEncPre, dDecPre, dML: StepBuffer
+    /// d heads (B, headSize) t = 0…T; d[μ, log σ] (B, 2Z), t = 1…T.
+    let dHeads, dML: StepBuffer
     /// Gradient reaching c_t (B, P), h_enc (B, E), h_dec (B, D) from later steps; cell gradients double-buffered.
     let dCanvas, dhEnc, dhDec, dz, dxhat, dr: UnsafeMutablePointer<Float>
     var dcEnc, dcEncNext, dcDec, dcDecNext: UnsafeMutablePointer<Float>
@@ -88,8 +95,7 @@ final class BackwardScratch {
         let T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
         let N = c.attention ? max(c.readN, c.writeN) : 0
         var plan = FloatArena.Plan()
-        let dHeads = plan.reserve((T + 1) * B * c.headSize), dEncPre = plan.reserve(T * B * 4 * E)
-        let dDecPre = plan.reserve(T * B * 4 * D), dML = plan.reserve(T * B * 2 * Z)
+        let dHeads = plan.reserve((T + 1) * B * c.headSize), dML = plan.reserve(T * B * 2 * Z)
         let dCanvas = plan.reserve(B * P), dhEnc = plan.reserve(B * E), dhDec = plan.reserve(B * D)
         let dz = plan.reserve(B * Z), dxhat = plan.reserve(B * P), dr = plan.reserve(c.attention ? B * c.readSize : 0)
         let dcEnc = plan.reserve(B * E), dcEncNext = plan.reserve(B * E)
@@ -100,8 +106,6 @@ final class BackwardScratch {
         arena = FloatArena(plan)
         let a = arena
         self.dHeads = StepBuffer(base: a[dHeads], stride: B * c.headSize, first: 0)
-        self.dEncPre = StepBuffer(base: a[dEncPre], stride: B * 4 * E, first: 1)
-        self.dDecPre = StepBuffer(base: a[dDecPre], stride: B * 4 * D, first: 1)
         self.dML = StepBuffer(base: a[dML], stride: B * 2 * Z, first: 1)
         self.dCanvas = a[dCanvas]; self.dhEnc = a[dhEnc]; self.dhDec = a[dhDec]; self.dz = a[dz]
         self.dxhat = a[dxhat]; self.dr = a[dr]

@@ -60,8 +60,8 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
     /// L = sum dh . h + sum dc . c. Central differences of the Float64 reference with step 1e-6 (truncation
     /// ~1e-12, rounding ~1e-9). The float32 kernel multiplies O(1) rounded quantities (act from the float
     /// forward, 1-3 ulp each), so it is held to 2e-6 absolute below 1 and relative above (floor 1), about
-    /// 16 ulp of 1. d* buffers start nonzero to check accumulation. H = 600 crosses the kernel's 512-column
-    /// chunk; there only columns around the chunk edges are differenced, to stay fast.
+    /// 16 ulp of 1. dpre starts as garbage (it is overwritten), dc_prev nonzero (it accumulates). H = 600
+    /// crosses the kernel's 512-column chunk; there only columns around the chunk edges are differenced.
     @Test func backwardMatchesFiniteDifferences() {
         var rng = SeededRNG(seed: 13)
         Ref.forEachSIMDPath { path in
@@ -94,7 +94,7 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
                     let fdPre = rows4.map { i in
                         centralDifference({ loss($0, cp64) }, at: p64, index: i, h: 1e-6)
                     }
-                    let gotPre = rows4.map { Double(dpre.array[$0]) - Double(dpre0[$0]) }
+                    let gotPre = rows4.map { Double(dpre.array[$0]) }
                     let ePre = maxRelativeError(gotPre, fdPre, floor: 1)
                     #expect(ePre <= 2e-6, "path \(path) H \(H) dc \(withDc) cPrev \(withCp): dpre \(ePre)")
                     if withDcp {
@@ -110,6 +110,30 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
                     }
                     #expect(dpre.sentinelsIntact && dcp.sentinelsIntact, "path \(path) H \(H): out-of-bounds write")
                 }
+            }
+        }
+    }
+
+    /// The backward writes its gate gradients over the activations it read (how BPTT saves a (T, B, 4H) buffer):
+    /// the same bits as into a separate buffer, and dc_prev unchanged by the aliasing.
+    @Test func backwardDpreMayAliasAct() {
+        var rng = SeededRNG(seed: 15)
+        Ref.forEachSIMDPath { path in
+            for H in [1, 7, 16, 33, 257, 600] {
+                let B = 3
+                let pre = randomFloats(B * 4 * H, in: -4...4, rng: &rng), cPrev = randomFloats(B * H, rng: &rng)
+                let dh = GuardedBuffer(randomFloats(B * H, rng: &rng)), dc = GuardedBuffer(randomFloats(B * H, rng: &rng))
+                let cp = GuardedBuffer(cPrev)
+                let f = lstmKernel(pre: pre, cPrev: cPrev, B: B, H: H)
+                let dpre = GuardedBuffer(count: B * 4 * H), dcp = GuardedBuffer(count: B * H)
+                ck_lstm_backward(dpre.pointer, dcp.pointer, dh.pointer, dc.pointer, f.act.pointer, f.c.pointer,
+                                 cp.pointer, Int32(B), Int32(H))
+                let inPlace = GuardedBuffer(f.act.array), dcpInPlace = GuardedBuffer(count: B * H)
+                ck_lstm_backward(inPlace.pointer, dcpInPlace.pointer, dh.pointer, dc.pointer, inPlace.pointer,
+                                 f.c.pointer, cp.pointer, Int32(B), Int32(H))
+                #expect(inPlace.array == dpre.array && dcpInPlace.array == dcp.array,
+                        "path \(path) H \(H)")
+                #expect(inPlace.sentinelsIntact && dcpInPlace.sentinelsIntact, "path \(path) H \(H)")
             }
         }
     }

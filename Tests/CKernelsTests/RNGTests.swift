@@ -42,6 +42,25 @@ struct RNGTests {
         }
     }
 
+    /// The transform is polynomial double arithmetic with fp contraction off: every SIMD path gives the same
+    /// stream bit for bit (so a seed means the same run on any x86 CPU), across several 512-pair blocks and an
+    /// odd tail; and it stays within 1e-6 of the libm-based Float64 reference over 200 001 values.
+    @Test func randnIsTheSameOnEverySIMDPath() {
+        let n = 200_001
+        var streams: [[Float]] = []
+        Ref.forEachSIMDPath { _ in
+            var s = seeded(31)
+            var out = [Float](repeating: .nan, count: n)
+            ck_randn(&out, n, &s)
+            streams.append(out)
+        }
+        var ref = Ref.Xoshiro256StarStar(seed: 31)
+        #expect(maxRelativeError(streams[0], ref.normals(n)) <= 1e-6)
+        for (i, stream) in streams.enumerated().dropFirst() {
+            #expect(stream.map(\.bitPattern) == streams[0].map(\.bitPattern), "path #\(i) differs from scalar")
+        }
+    }
+
     @Test func sameSeedSameStreamDifferentSeedDifferent() {
         func draw(_ seed: UInt64) -> [Float] {
             var s = seeded(seed)

@@ -59,6 +59,27 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: p1)) == Data(contentsOf: URL(fileURLWithPath: p2)))
     }
 
+    /// Training keeps one canvas buffer and adds each write into it in place; `reconstruct` keeps every c_t.
+    /// Both forwards must give the same losses bit for bit, also when the in-place cache (whose one canvas still
+    /// holds the last c_T) is used again after a reconstruct.
+    @Test func inPlaceCanvasMatchesTheHistory() throws { try Self.onAutomaticPath { try canvases() } }
+
+    private func canvases() throws {
+        for attention in [true, false] {
+            let c = Self.config
+            let config = DRAWConfig(channels: c.channels, height: c.height, width: c.width, steps: c.steps,
+                                    readN: c.readN, writeN: c.writeN, encSize: c.encSize, decSize: c.decSize,
+                                    zSize: c.zSize, attention: attention, loss: .bce)
+            let model = try DRAWModel(config: config, seed: 3)
+            var rng = SeededRNG(seed: 8)
+            let batch = randomFloats(4 * config.pixels, in: 0...1, rng: &rng)
+            let inPlace = try model.loss(batch: batch, mode: .mean)
+            let history = try model.reconstruct(batch: batch, mode: .mean).losses
+            let again = try model.loss(batch: batch, mode: .mean)   // the in-place cache reused after a reconstruct
+            #expect(inPlace == history && again == inPlace, "attention \(attention)")
+        }
+    }
+
     /// Gradients, losses and a drawing with 1 thread and with 2 threads agree to float rounding (1e-5 relative per
     /// value against the tensor's largest value); it prints whether they are bitwise equal.
     @Test func oneAndTwoThreadsAgree() throws { try Self.onAutomaticPath { try threads() } }
