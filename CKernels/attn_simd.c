@@ -7,17 +7,23 @@
 
 /* ---------------------------------------------------------------- scalar */
 
-static void nn_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                      int M, int K, int n, float alpha, int accumulate) {
+static void nnb_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                       int M, int K, int n, float alpha, int accumulate, const float *bias) {
     for (int j = 0; j < M; ++j) {
         const float *a = A + (ptrdiff_t)j * sj;
         float *c = C + (ptrdiff_t)j * ldc;
         for (int v = 0; v < n; ++v) {
             float s = 0.0f;
             for (int k = 0; k < K; ++k) s += a[(ptrdiff_t)k * sk] * B[(ptrdiff_t)k * ldb + v];
-            c[v] = accumulate ? c[v] + alpha * s : alpha * s;
+            const float base = accumulate ? (bias ? c[v] + bias[v] : c[v]) : (bias ? bias[v] : 0.0f);
+            c[v] = accumulate || bias ? base + alpha * s : alpha * s;
         }
     }
+}
+
+static void nn_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                      int M, int K, int n, float alpha, int accumulate) {
+    nnb_scalar(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
 }
 
 static void nt_scalar(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
@@ -34,7 +40,7 @@ static void nt_scalar(float *C, int ldc, const float *A, int lda, const float *B
     }
 }
 
-const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar };
+const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar, nnb_scalar };
 
 #if CK_X86
 /* ---------------------------------------------------------------- AVX-512 (16 lanes, masked tail) */
@@ -44,7 +50,7 @@ const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar };
    chain over k in increasing order. */
 CK_INLINE CK_TARGET_AVX512 void nn_tile_avx512(const int R, const int V, float *C, int ldc, const float *A, int sj,
                                                int sk, const float *B, int ldb, int K, __mmask16 last, float alpha,
-                                               int accumulate) {
+                                               int accumulate, const float *bias) {
     __m512 acc[6][4];
     for (int r = 0; r < R; ++r)
         for (int q = 0; q < V; ++q) acc[r][q] = _mm512_setzero_ps();
@@ -64,43 +70,59 @@ CK_INLINE CK_TARGET_AVX512 void nn_tile_avx512(const int R, const int V, float *
             const __mmask16 m = q == V - 1 ? last : (__mmask16)0xFFFF;
             float *c = C + (ptrdiff_t)r * ldc + 16 * q;
             __m512 y = _mm512_mul_ps(al, acc[r][q]);
-            if (accumulate) y = _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), y);
+            if (accumulate || bias) {
+                __m512 base = accumulate ? _mm512_maskz_loadu_ps(m, c) : _mm512_setzero_ps();
+                if (bias) {
+                    const __m512 bv = _mm512_maskz_loadu_ps(m, bias + 16 * q);
+                    base = accumulate ? _mm512_add_ps(base, bv) : bv;
+                }
+                y = _mm512_add_ps(base, y);
+            }
             _mm512_mask_storeu_ps(c, m, y);
         }
 }
 
 /* R rows of C, all n columns: tiles of 64 columns, then one tile of the remaining 1..3 vectors. */
 CK_INLINE CK_TARGET_AVX512 void nn_rows_avx512(const int R, float *C, int ldc, const float *A, int sj, int sk,
-                                               const float *B, int ldb, int K, int n, float alpha, int accumulate) {
+                                               const float *B, int ldb, int K, int n, float alpha, int accumulate,
+                                               const float *bias) {
     int v = 0;
     for (; v + 64 <= n; v += 64)
-        nn_tile_avx512(R, 4, C + v, ldc, A, sj, sk, B + v, ldb, K, (__mmask16)0xFFFF, alpha, accumulate);
+        nn_tile_avx512(R, 4, C + v, ldc, A, sj, sk, B + v, ldb, K, (__mmask16)0xFFFF, alpha, accumulate,
+                       bias ? bias + v : NULL);
     if (v == n) return;
     const int rem = n - v, V = (rem + 15) / 16;
     const __mmask16 last = (__mmask16)(0xFFFFu >> (16 * V - rem));
+    const float *bv = bias ? bias + v : NULL;
     switch (V) {
-    case 1: nn_tile_avx512(R, 1, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate); break;
-    case 2: nn_tile_avx512(R, 2, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate); break;
-    case 3: nn_tile_avx512(R, 3, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate); break;
-    default: nn_tile_avx512(R, 4, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate); break;
+    case 1: nn_tile_avx512(R, 1, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate, bv); break;
+    case 2: nn_tile_avx512(R, 2, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate, bv); break;
+    case 3: nn_tile_avx512(R, 3, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate, bv); break;
+    default: nn_tile_avx512(R, 4, C + v, ldc, A, sj, sk, B + v, ldb, K, last, alpha, accumulate, bv); break;
+    }
+}
+
+CK_TARGET_AVX512 static void nnb_avx512(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                                        int M, int K, int n, float alpha, int accumulate, const float *bias) {
+    int j = 0;
+    for (; j + 6 <= M; j += 6)
+        nn_rows_avx512(6, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate,
+                       bias);
+    float *c = C + (ptrdiff_t)j * ldc;
+    const float *a = A + (ptrdiff_t)j * sj;
+    switch (M - j) {
+    case 5: nn_rows_avx512(5, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 4: nn_rows_avx512(4, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 3: nn_rows_avx512(3, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 2: nn_rows_avx512(2, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 1: nn_rows_avx512(1, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    default: break;
     }
 }
 
 CK_TARGET_AVX512 static void nn_avx512(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
                                        int M, int K, int n, float alpha, int accumulate) {
-    int j = 0;
-    for (; j + 6 <= M; j += 6)
-        nn_rows_avx512(6, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate);
-    float *c = C + (ptrdiff_t)j * ldc;
-    const float *a = A + (ptrdiff_t)j * sj;
-    switch (M - j) {
-    case 5: nn_rows_avx512(5, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 4: nn_rows_avx512(4, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 3: nn_rows_avx512(3, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 2: nn_rows_avx512(2, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 1: nn_rows_avx512(1, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    default: break;
-    }
+    nnb_avx512(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
 }
 
 /* The four horizontal sums of a, b, c, d as one vector, in a fixed tree: 256-bit halves, 128-bit quarters,
@@ -171,7 +193,7 @@ CK_TARGET_AVX512 static void nt_avx512(float *C, int ldc, const float *A, int ld
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512 };
+const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512, nnb_avx512 };
 
 /* ---------------------------------------------------------------- AVX2 (8 lanes, masked tail) */
 
@@ -180,7 +202,8 @@ CK_INLINE CK_TARGET_AVX2 __m256i tail_mask_avx2(int rem) {
 }
 
 CK_INLINE CK_TARGET_AVX2 void nn_rows_avx2(const int R, float *C, int ldc, const float *A, int sj, int sk,
-                                           const float *B, int ldb, int K, int n, float alpha, int accumulate) {
+                                           const float *B, int ldb, int K, int n, float alpha, int accumulate,
+                                           const float *bias) {
     const __m256 al = _mm256_set1_ps(alpha);
     int v = 0;
     for (; v + 16 <= n; v += 16) {
@@ -198,7 +221,17 @@ CK_INLINE CK_TARGET_AVX2 void nn_rows_avx2(const int R, float *C, int ldc, const
         for (int r = 0; r < R; ++r) {
             float *c = C + (ptrdiff_t)r * ldc + v;
             __m256 y0 = _mm256_mul_ps(al, a0[r]), y1 = _mm256_mul_ps(al, a1[r]);
-            if (accumulate) { y0 = _mm256_add_ps(_mm256_loadu_ps(c), y0); y1 = _mm256_add_ps(_mm256_loadu_ps(c + 8), y1); }
+            if (accumulate || bias) {
+                __m256 b0 = accumulate ? _mm256_loadu_ps(c) : _mm256_setzero_ps();
+                __m256 b1 = accumulate ? _mm256_loadu_ps(c + 8) : _mm256_setzero_ps();
+                if (bias) {
+                    const __m256 v0 = _mm256_loadu_ps(bias + v), v1 = _mm256_loadu_ps(bias + v + 8);
+                    b0 = accumulate ? _mm256_add_ps(b0, v0) : v0;
+                    b1 = accumulate ? _mm256_add_ps(b1, v1) : v1;
+                }
+                y0 = _mm256_add_ps(b0, y0);
+                y1 = _mm256_add_ps(b1, y1);
+            }
             _mm256_storeu_ps(c, y0);
             _mm256_storeu_ps(c + 8, y1);
         }
@@ -215,25 +248,38 @@ CK_INLINE CK_TARGET_AVX2 void nn_rows_avx2(const int R, float *C, int ldc, const
         for (int r = 0; r < R; ++r) {
             float *c = C + (ptrdiff_t)r * ldc + v;
             __m256 y0 = _mm256_mul_ps(al, a0[r]);
-            if (accumulate) y0 = _mm256_add_ps(_mm256_maskload_ps(c, m), y0);
+            if (accumulate || bias) {
+                __m256 b0 = accumulate ? _mm256_maskload_ps(c, m) : _mm256_setzero_ps();
+                if (bias) {
+                    const __m256 v0 = _mm256_maskload_ps(bias + v, m);
+                    b0 = accumulate ? _mm256_add_ps(b0, v0) : v0;
+                }
+                y0 = _mm256_add_ps(b0, y0);
+            }
             _mm256_maskstore_ps(c, m, y0);
         }
     }
 }
 
-CK_TARGET_AVX2 static void nn_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                                   int M, int K, int n, float alpha, int accumulate) {
+CK_TARGET_AVX2 static void nnb_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                                    int M, int K, int n, float alpha, int accumulate, const float *bias) {
     int j = 0;
     for (; j + 4 <= M; j += 4)
-        nn_rows_avx2(4, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate);
+        nn_rows_avx2(4, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate,
+                     bias);
     float *c = C + (ptrdiff_t)j * ldc;
     const float *a = A + (ptrdiff_t)j * sj;
     switch (M - j) {
-    case 3: nn_rows_avx2(3, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 2: nn_rows_avx2(2, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
-    case 1: nn_rows_avx2(1, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate); break;
+    case 3: nn_rows_avx2(3, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 2: nn_rows_avx2(2, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
+    case 1: nn_rows_avx2(1, c, ldc, a, sj, sk, B, ldb, K, n, alpha, accumulate, bias); break;
     default: break;
     }
+}
+
+CK_TARGET_AVX2 static void nn_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                                   int M, int K, int n, float alpha, int accumulate) {
+    nnb_avx2(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
 }
 
 /* Horizontal sum in a fixed order: high half onto low, then pairs. */
@@ -281,7 +327,7 @@ CK_TARGET_AVX2 static void nt_avx2(float *C, int ldc, const float *A, int lda, c
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx2 = { nn_avx2, nt_avx2 };
+const ck_attn_ops ck_attn_ops_avx2 = { nn_avx2, nt_avx2, nnb_avx2 };
 #endif
 
 const ck_attn_ops *ck_attn_ops_get(void) {

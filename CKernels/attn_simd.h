@@ -21,6 +21,10 @@ typedef struct ck_attn_ops {
        four rows of B at a time (AVX-512: against up to six rows of A). */
     void (*nt)(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
+    /* nn with a bias row added in the same store: C = (bias + alpha A B), or ((C + bias) + alpha A B) when
+       accumulating, the order a bias broadcast followed by an accumulating nn would round in. bias is (n). */
+    void (*nnb)(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                int M, int K, int n, float alpha, int accumulate, const float *bias);
 } ck_attn_ops;
 
 extern const ck_attn_ops ck_attn_ops_scalar;

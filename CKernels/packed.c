@@ -46,12 +46,13 @@ void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N) {
 /* Below this many multiply-adds a product stays on one thread. */
 #define CK_PACKED_SPLIT_MIN (1 << 17)
 
-void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
-                    int M, int K, int N, int accumulate) {
-    CK_FLUSH_DENORMALS();
+/* C = A P (+ C) (+ bias), the bias added in the tile's store (no broadcast pass, no second parallel region). */
+static void gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
+                        int M, int K, int N, int accumulate, const float *bias) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
-        if (!accumulate)
+        if (bias) ck_bias_rows(C, ldc, bias, M, N, accumulate);
+        else if (!accumulate)
             for (int i = 0; i < M; ++i) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
         return;
     }
@@ -77,18 +78,20 @@ void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, 
         if (r1 <= r0) continue;
         const int n0 = p * CK_PACK_COLS;
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
-        ops->nn(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
-                P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate);
+        ops->nnb(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
+                 P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate,
+                 bias ? bias + n0 : NULL);
     }
+}
+
+void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
+                    int M, int K, int N, int accumulate) {
+    CK_FLUSH_DENORMALS();
+    gemm_packed(C, ldc, A, lda, P, Kp, M, K, N, accumulate, NULL);
 }
 
 void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
                               const float *b, int M, int in, int out, int accumulate) {
     CK_FLUSH_DENORMALS();
-    if (b) {
-        /* Broadcast the bias first, then add x W^T on top. */
-        ck_bias_rows(y, ldy, b, M, out, accumulate);
-        accumulate = 1;
-    }
-    ck_gemm_packed(y, ldy, x, ldx, Wt, Kp, M, in, out, accumulate);
+    gemm_packed(y, ldy, x, ldx, Wt, Kp, M, in, out, accumulate, b);
 }

@@ -57,6 +57,14 @@ import DRAWTestSupport
                         a: { x[$0 * ldx + $1] }, w: { W[$1 * ldw + $0] })
                     #expect(worst <= 1, "path \(path) \(M)x\(K)x\(N) accumulate \(accumulate): error / bound \(worst)")
                     #expect(y.sentinelsIntact)
+                    // The bias is added in the tile's store, in the order of a broadcast (y0 + b, or b) followed by
+                    // an accumulating product: the same bits as doing those two separately.
+                    var twoPass = y0
+                    for i in 0..<M { for j in 0..<N { twoPass[i * ldy + j] = accumulate == 1 ? y0[i * ldy + j] + b[j] : b[j] } }
+                    ck_gemm_packed(&twoPass, ldy.i32, x, ldx.i32, packed.pointer, Kp.i32, M.i32, K.i32, N.i32, 1)
+                    #expect((0..<M).allSatisfy { i in (0..<N).allSatisfy {
+                        y.pointer[i * ldy + $0].bitPattern == twoPass[i * ldy + $0].bitPattern } },
+                            "path \(path) \(M)x\(K)x\(N) accumulate \(accumulate): fused bias differs from two passes")
                     // The gaps between rows of y (columns N..<ldy) are not outputs.
                     #expect((0..<M).allSatisfy { i in (N..<ldy).allSatisfy { y.pointer[i * ldy + $0] == y0[i * ldy + $0] } })
                 }
