@@ -4,13 +4,13 @@
 /* Rows are Z long (10 to 100): too short for SIMD dispatch to pay, so this is plain C that the compiler
    vectorizes at the baseline width. KL is summed in double, in index order, per image. */
 
-void ck_latent_forward(float *z, float *kl,
+void ck_latent_forward(float *z, int ldz, float *kl,
                        const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z) {
     CK_FLUSH_DENORMALS();
 #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
         const float *m = mu + (size_t)b * ldm, *ls = logsigma + (size_t)b * ldm;
-        float *zr = z + (size_t)b * Z;
+        float *zr = z + (size_t)b * ldz;
         double s = 0.0;
         for (int j = 0; j < Z; ++j) {
             double l = ls[j], mj = m[j];

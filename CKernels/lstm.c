@@ -49,7 +49,7 @@ CK_INSTANTIATE(lstm_bwd_row, (float *dpre, float *dcp, const float *dh, const fl
 #define CK_LSTM_CHUNK 512
 static const float ck_lstm_zeros[CK_LSTM_CHUNK];
 
-void ck_lstm_forward(float *h, float *c, float *act, const float *pre, const float *c_prev, int B, int H) {
+void ck_lstm_forward(float *h, int ldh, float *c, float *act, const float *pre, const float *c_prev, int B, int H) {
     CK_FLUSH_DENORMALS();
     void (*row)(float *, float *, float *, const float *, const float *, int, int) = CK_PICK(lstm_fwd_row);
 #pragma omp parallel for schedule(static)
@@ -57,7 +57,7 @@ void ck_lstm_forward(float *h, float *c, float *act, const float *pre, const flo
         size_t o = (size_t)b * H, o4 = (size_t)b * 4 * H;
         for (int j0 = 0; j0 < H; j0 += CK_LSTM_CHUNK) {
             int len = H - j0 < CK_LSTM_CHUNK ? H - j0 : CK_LSTM_CHUNK;
-            row(h + o + j0, c + o + j0, act + o4 + j0, pre + o4 + j0,
+            row(h + (size_t)b * ldh + j0, c + o + j0, act + o4 + j0, pre + o4 + j0,
                 c_prev ? c_prev + o + j0 : ck_lstm_zeros, len, H);
         }
     }

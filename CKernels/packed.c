@@ -16,12 +16,13 @@ size_t ck_packed_size(int K, int N) {
     return panels * CK_PACK_COLS * (size_t)(K > 0 ? K : 0);
 }
 
-/* P[p][k][c] = element (k, p*64 + c) of the (K, N) matrix, zero past N; `at(k, n)` reads it from the source. */
-#define PACK_BODY(at)                                                                  \
+/* P[p][k0 + k][c] = element (k, p*64 + c) of the (K, N) matrix, zero past N, in panels of Kp rows; `at(k, n)`
+   reads it from the source. */
+#define PACK_BODY(at, Kp, k0)                                                          \
     const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;                          \
     _Pragma("omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))")      \
     for (int p = 0; p < panels; ++p) {                                                 \
-        float *dst = packed + (size_t)p * K * CK_PACK_COLS;                            \
+        float *dst = packed + ((size_t)p * (Kp) + (size_t)(k0)) * CK_PACK_COLS;         \
         const int n0 = p * CK_PACK_COLS;                                               \
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;                   \
         for (int k = 0; k < K; ++k) {                                                  \
@@ -33,14 +34,18 @@ size_t ck_packed_size(int K, int N) {
 
 void ck_pack(float *packed, const float *W, int ldw, int K, int N) {
 #define AT_NN(k, n) W[(size_t)(k) * ldw + (n)]
-    PACK_BODY(AT_NN)
+    PACK_BODY(AT_NN, K, 0)
 #undef AT_NN
 }
 
-void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N) {
+void ck_pack_transposed_rows(float *packed, int Kp, int k0, const float *W, int ldw, int K, int N) {
 #define AT_T(k, n) W[(size_t)(n) * ldw + (k)]
-    PACK_BODY(AT_T)
+    PACK_BODY(AT_T, Kp, k0)
 #undef AT_T
+}
+
+void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N) {
+    ck_pack_transposed_rows(packed, K, 0, W, ldw, K, N);
 }
 
 /* Below this many multiply-adds a product stays on one thread. */

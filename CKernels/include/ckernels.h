@@ -80,6 +80,10 @@ size_t ck_packed_size(int K, int N);
 void ck_pack(float *packed, const float *W, int ldw, int K, int N);
 /* packed (K, N) = W^T, W is (N, K) stride ldw (a linear layer's (out, in) weight: K = in, N = out). omp(panels). */
 void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N);
+/* Rows [k0, k0 + K) of a packed (Kp, N) matrix = W^T, W (N, K) stride ldw: several weights stacked along K
+   (e.g. W_ih and W_hh of one LSTM, whose inputs sit side by side in one row buffer) become one product.
+   The other rows are left alone; ck_pack_transposed(P, W, ldw, K, N) is this with Kp = K, k0 = 0. omp(panels). */
+void ck_pack_transposed_rows(float *packed, int Kp, int k0, const float *W, int ldw, int K, int N);
 /* C (M, N) = A P (+ C when accumulate): A is (M, K) stride lda, P a packed (Kp, N) of which the first K <= Kp
    rows are used (so a product can skip trailing input columns). Every output is one FMA chain over k in
    increasing order on the ck_simd_path kernel, the same bits for any thread count. omp(panels x row blocks),
@@ -148,8 +152,9 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
 
 /* pre is (B, 4H) pre-activations (W_ih x + b_ih + W_hh h + b_hh). act is (B, 4H): sigma(i), sigma(f),
    tanh(g), sigma(o), saved for the backward; act may be pre itself (same pointer; no partial overlap). c_prev is (B, H) or NULL (zeros).
-   c = sigma(f) c_prev + sigma(i) tanh(g), h = sigma(o) tanh(c); h, c are (B, H). omp(B). */
-void ck_lstm_forward(float *h, float *c, float *act,
+   c = sigma(f) c_prev + sigma(i) tanh(g), h = sigma(o) tanh(c); c is (B, H), h (B, H) with row stride ldh
+   (so h can land in the columns of a wider row buffer that the next products read). omp(B). */
+void ck_lstm_forward(float *h, int ldh, float *c, float *act,
                      const float *pre, const float *c_prev, int B, int H);
 /* dpre (B, 4H) = (overwritten) and dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c
    from later steps (NULL = zero). dpre may be act itself (same pointer; no partial overlap), so BPTT needs no
@@ -160,10 +165,10 @@ void ck_lstm_backward(float *dpre, float *dc_prev,
 
 /* ---------------------------------------------------------------- latent (SPEC.md step 4) and KL */
 
-/* z (B, Z) = mu + exp(logsigma) * eps; eps NULL means z = mu (evaluation mode).
+/* z (B, Z) row stride ldz = mu + exp(logsigma) * eps; eps (B, Z) NULL means z = mu (evaluation mode).
    kl (B) = 0.5 sum_j (mu^2 + exp(2 logsigma) - 2 logsigma - 1), overwritten.
    mu and logsigma are (B, Z) with row stride ldm (they may be two halves of one GEMM output). omp(B). */
-void ck_latent_forward(float *z, float *kl,
+void ck_latent_forward(float *z, int ldz, float *kl,
                        const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z);
 /* dmu, dlogsigma (row stride lddm) += from dz (B, Z) (NULL = none) and dkl (B) (NULL = none). omp(B). */
 void ck_latent_backward(float *dmu, float *dlogsigma, int lddm,

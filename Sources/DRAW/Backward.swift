@@ -92,7 +92,7 @@ extension DRAWModel {
     private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
         let c = config, L = layout, p = params.base, g = grads.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let In = c.encoderInputSize, K = c.headSize
+        let In = c.encoderInputSize, K = c.headSize, R = k.readColumns, Wd = k.rowWidth.c
         let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
         let dEncPre = k.encAct, dDecPre = k.decAct   // the gate gradients, written over the activations
 
@@ -101,21 +101,24 @@ extension DRAWModel {
             ck_gemm(0, 0, 1, width.c, rows.c, 1, s.ones, rows.c, dy, width.c, 1, db, width.c)
         }
         let recurrentRows = ((T - 1) * B).c   // steps t = 2…T, whose h(t−1) is not the zero state
-        ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[1], K.c, k.hDec[1], D.c,
+        // The inputs are columns of the cache's step rows (stride Wd), T·B (or (T−1)·B) consecutive rows each.
+        ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[1], K.c, k.hDec[1], Wd,
                            p + L.headW, D.c, TB, D.c, K.c)
         biasGradient(g + L.headB, s.dHeads[0], rows: (T + 1) * B, width: K)
-        ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, dDecPre[1], D4, k.z[1], Z.c,
+        ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, dDecPre[1], D4, k.z[1], Wd,
                            p + L.decWih, Z.c, TB, Z.c, D4)
-        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, dDecPre[2], D4, k.hDec[1], D.c,
+        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, dDecPre[2], D4, k.hDec[1], Wd,
                            p + L.decWhh, D.c, recurrentRows, D.c, D4)
         biasGradient(g + L.decBih, dDecPre[1], rows: T * B, width: 4 * D)
-        ck_linear_backward(nil, 0, g + L.mlW, E.c, nil, s.dML[1], (2 * Z).c, k.hEnc[1], E.c,
+        ck_linear_backward(nil, 0, g + L.mlW, E.c, nil, s.dML[1], (2 * Z).c, k.hEnc[1], Wd,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
         biasGradient(g + L.mlB, s.dML[1], rows: T * B, width: 2 * Z)
-        // W_ih's per-step columns ([r, h_dec] or [x̂, h_dec]) in one GEMM over the T·B rows of the input slab.
-        let col = c.encoderStepColumn, Ie = c.encoderStepInput
-        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, dEncPre[1], E4, k.encIn[1], Ie.c,
-                           p + L.encWih + col, In.c, TB, Ie.c, E4)
+        // W_ih's per-step columns: r (or x̂) over all T·B rows, h_dec(t−1) over the rows of t = 2…T.
+        let col = c.encoderStepColumn
+        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, dEncPre[1], E4, k.stepRows[1], Wd,
+                           p + L.encWih + col, In.c, TB, R.c, E4)
+        ck_linear_backward(nil, 0, g + L.encWih + (In - D), In.c, nil, dEncPre[2], E4, k.hDec[1], Wd,
+                           p + L.encWih + (In - D), In.c, recurrentRows, D.c, E4)
         if !c.attention {
             // x is the same at every step: Σ_t dgates_t (one GEMM with a row of ones), then one GEMM with x.
             ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, dEncPre[1], (B * 4 * E).c, 0,
@@ -123,7 +126,7 @@ extension DRAWModel {
             ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
         }
-        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, dEncPre[2], E4, k.hEnc[1], E.c,
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, dEncPre[2], E4, k.hEnc[1], Wd,
                            p + L.encWhh, E.c, recurrentRows, E.c, E4)
         biasGradient(g + L.encBhh, dEncPre[1], rows: T * B, width: 4 * E)
         // b_ih and b_hh of an LSTM get the same gradient (the column sums of its gate gradients): summed once, then

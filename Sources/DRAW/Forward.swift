@@ -6,64 +6,66 @@ extension DRAWModel {
     func forward(_ k: ForwardCache, mode: LatentMode) -> LossReport {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let In = c.encoderInputSize, Ie = c.encoderStepInput, K = c.headSize, Cw = c.writeSize
-        let Nr = c.readN, Nw = c.writeN
+        let In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
+        let Nr = c.readN, Nw = c.writeN, R = k.readColumns, Wd = k.rowWidth
         let useEps = if case .mean = mode { false } else { true }
         let w = packedWeights()
         zero(k.canvas[0], B * P)   // c_0 = 0 (without the history, the one canvas buffer holds the last c_T)
 
         if c.attention {
             // h_dec(0) = 0, so the first read head is its bias (a linear layer with no input columns).
-            ck_linear_forward(k.heads[0], K.c, k.hDec[0], D.c, p + L.headW, D.c, p + L.headB, B.c, 0, K.c, 0)
+            ck_linear_forward(k.heads[0], K.c, k.hDec[0], Wd.c, p + L.headW, D.c, p + L.headB, B.c, 0, K.c, 0)
         } else {
-            // Without attention r = [x, x̂]: x's share of the encoder gates is the same at every step.
-            ck_linear_forward(k.xProj, (4 * E).c, k.x, P.c, p + L.encWih, In.c, p + L.encBih, B.c, P.c, (4 * E).c, 0)
+            // Without attention r = [x, x̂]: x's share of the encoder gates (with both biases) is the same every step.
+            ck_linear_forward(k.xProj, (4 * E).c, k.x, P.c, p + L.encWih, In.c, w.encBias, B.c, P.c, (4 * E).c, 0)
         }
         for t in 1...T {
-            // h_enc(0) = h_dec(0) = 0: at t = 1 the GEMMs on them would add exact zeros, so they get no input
-            // columns (the linear layer then adds only its bias); hd is how many h_dec(t−1) columns are multiplied.
-            let first = t == 1, hd = first ? 0 : D
+            // h_enc(0) = h_dec(0) = 0: at t = 1 the products on them would add exact zeros, so they are left out
+            // (the encoder multiplies only the r columns, the decoder only z).
+            let first = t == 1
+            let row = k.stepRows[t]
             // 1. x̂ = x − sigmoid(c_{t−1})
             ck_xhat_forward(k.xhat[t], k.x, k.canvas[t - 1], B.c, P.c)
 
-            // 2. read into the encoder input's first columns (x̂ itself without attention), h_dec(t−1) after them.
-            let input = k.encIn[t]
+            // 2. read into the step row's first columns (x̂ itself without attention).
             if c.attention {
                 ck_attention_forward(k.readParams[t], k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c,
                                      B.c, Nr.c, c.height.c, c.width.c)
-                ck_read_forward(input, Ie.c, k.readT[t], k.readU[t], k.x, k.xhat[t], k.readFx[t], k.readFy[t],
+                ck_read_forward(row, Wd.c, k.readT[t], k.readU[t], k.x, k.xhat[t], k.readFx[t], k.readFy[t],
                                 k.readParams[t], B.c, c.channels.c, c.height.c, c.width.c, Nr.c)
             } else {
-                copyRows(input, Ie, k.xhat[t], P, rows: B, columns: P)
+                copyRows(row, Wd, k.xhat[t], P, rows: B, columns: P)
             }
-            copyRows(input + (Ie - D), Ie, k.hDec[t - 1], D, rows: B, columns: D)
 
-            // 3. encoder gates = W_ih [r, h_dec(t−1)] + b_ih + W_hh h_enc(t−1) + b_hh (x's share is in xProj)
-            let gates = k.encAct[t]
+            // 3. encoder gates = [W_ih | W_hh] [r, h_enc(t−1), h_dec(t−1)] + b_ih + b_hh: one product over the row
+            // (x's share and the biases are in xProj without attention).
+            let gates = k.encAct[t], encIn = first ? R : R + E + D
             if c.attention {
-                linear(gates, 4 * E, input, Ie, w.encInT, p + L.encBih, rows: B, in: Ie - D + hd, out: 4 * E,
-                       accumulate: false)
+                linear(gates, 4 * E, row, Wd, w.encT, w.encBias, rows: B, in: encIn, out: 4 * E, accumulate: false)
             } else {
                 copy(gates, k.xProj, B * 4 * E)
-                linear(gates, 4 * E, input, Ie, w.encInT, nil, rows: B, in: Ie - D + hd, out: 4 * E, accumulate: true)
+                linear(gates, 4 * E, row, Wd, w.encT, nil, rows: B, in: encIn, out: 4 * E, accumulate: true)
             }
-            linear(gates, 4 * E, k.hEnc[t - 1], E, w.encHhT, p + L.encBhh, rows: B, in: first ? 0 : E, out: 4 * E,
-                   accumulate: true)
-            ck_lstm_forward(k.hEnc[t], k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
+            ck_lstm_forward(k.hEnc[t], Wd.c, k.cEnc[t], gates, gates, k.cEnc[t - 1], B.c, E.c)
 
-            // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε
-            linear(k.ml[t], 2 * Z, k.hEnc[t], E, w.mlT, p + L.mlB, rows: B, in: E, out: 2 * Z, accumulate: false)
-            ck_latent_forward(k.z[t], k.kl[t], k.ml[t], k.ml[t] + Z, (2 * Z).c, useEps ? k.eps[t] : nil, B.c, Z.c)
+            // 4. [μ, log σ] = one (2Z, E) linear; z = μ + exp(log σ)·ε, into the row
+            linear(k.ml[t], 2 * Z, k.hEnc[t], Wd, w.mlT, p + L.mlB, rows: B, in: E, out: 2 * Z, accumulate: false)
+            ck_latent_forward(k.z[t], Wd.c, k.kl[t], k.ml[t], k.ml[t] + Z, (2 * Z).c, useEps ? k.eps[t] : nil, B.c, Z.c)
 
-            // 5. decoder gates = W_ih z + b_ih + W_hh h_dec(t−1) + b_hh
+            // 5. decoder gates = [W_hh | W_ih] [h_dec(t−1), z_t] + b_hh + b_ih (at t = 1 only the z rows)
             let dgates = k.decAct[t]
-            linear(dgates, 4 * D, k.z[t], Z, w.decIhT, p + L.decBih, rows: B, in: Z, out: 4 * D, accumulate: false)
-            linear(dgates, 4 * D, k.hDec[t - 1], D, w.decHhT, p + L.decBhh, rows: B, in: hd, out: 4 * D, accumulate: true)
-            ck_lstm_forward(k.hDec[t], k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
+            if first {
+                linear(dgates, 4 * D, k.z[t], Wd, w.decT.rows(from: D), w.decBias, rows: B, in: Z, out: 4 * D,
+                       accumulate: false)
+            } else {
+                linear(dgates, 4 * D, k.hDec[t - 1], Wd, w.decT, w.decBias, rows: B, in: D + Z, out: 4 * D,
+                       accumulate: false)
+            }
+            ck_lstm_forward(k.hDec[t], Wd.c, k.cDec[t], dgates, dgates, k.cDec[t - 1], B.c, D.c)
 
             // 6. write; with attention one GEMM on h_dec(t) gives w, the write head and the read head of step t+1
             if c.attention {
-                linear(k.heads[t], K, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: K, accumulate: false)
+                linear(k.heads[t], K, k.hDec[t], Wd, w.headT, p + L.headB, rows: B, in: D, out: K, accumulate: false)
                 ck_attention_forward(k.writeParams[t], k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c,
                                      B.c, Nw.c, c.height.c, c.width.c)
                 // c_t = c_{t−1} + write: in place, or into the next history slot (the kernel copies c_{t−1} first).
@@ -72,7 +74,7 @@ extension DRAWModel {
             } else {
                 // c_t = c_{t−1} + write(h_dec(t)): the GEMM adds straight into the canvas.
                 if k.keepsCanvases { copy(k.canvas[t], k.canvas[t - 1], B * P) }
-                linear(k.canvas[t], P, k.hDec[t], D, w.headT, p + L.headB, rows: B, in: D, out: P, accumulate: true)
+                linear(k.canvas[t], P, k.hDec[t], Wd, w.headT, p + L.headB, rows: B, in: D, out: P, accumulate: true)
             }
         }
         return losses(k)

@@ -118,17 +118,17 @@ extension DRAWModel {
         let pw = packedWeights()
         var cPrev = w.cell, cNext = w.cellNext
         for t in 1...T {
-            // h_dec(t) = decoder(z_t): gates = W_ih z_t + b_ih + W_hh h_dec(t−1) + b_hh, the z part for the
-            // next `block` steps in one GEMM; h_dec(0) = 0, so at t = 1 W_hh gets no input columns (bias only).
+            // h_dec(t) = decoder(z_t): gates = W_ih z_t + (b_ih + b_hh) + W_hh h_dec(t−1), the z part for the
+            // next `block` steps in one GEMM (the packed decoder's z rows); h_dec(0) = 0, so at t = 1 W_hh is skipped.
             let j = (t - 1) % w.block
             if j == 0 {
                 let rows = min(w.block, T - t + 1) * n
-                linear(w.gates, 4 * D, w.z + (t - 1) * n * Z, Z, pw.decIhT, p + L.decBih, rows: rows, in: Z, out: 4 * D,
-                       accumulate: false)
+                linear(w.gates, 4 * D, w.z + (t - 1) * n * Z, Z, pw.decT.rows(from: D), pw.decBias, rows: rows, in: Z,
+                       out: 4 * D, accumulate: false)
             }
             let gates = w.gates + j * n * 4 * D
-            linear(gates, 4 * D, w.h, D, pw.decHhT, p + L.decBhh, rows: n, in: t == 1 ? 0 : D, out: 4 * D, accumulate: true)
-            ck_lstm_forward(w.h, cNext, gates, gates, cPrev, n.c, D.c)
+            if t > 1 { linear(gates, 4 * D, w.h, D, pw.decT, nil, rows: n, in: D, out: 4 * D, accumulate: true) }
+            ck_lstm_forward(w.h, D.c, cNext, gates, gates, cPrev, n.c, D.c)
             (cPrev, cNext) = (cNext, cPrev)
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {

@@ -31,7 +31,7 @@ extension DRAWModel {
                     for b in 0..<k.batch {
                         var s = 0.0
                         for j in 0..<Z {
-                            let e = Double(eps[b * Z + j]), zz = Double(z[b * Z + j])
+                            let e = Double(eps[b * Z + j]), zz = Double(z[b * k.rowWidth + j])
                             s += 0.5 * e * e - 0.5 * zz * zz + Double(ml[b * 2 * Z + Z + j])
                         }
                         row[b] += s

@@ -15,18 +15,25 @@ final class ForwardCache {
     let keepsCanvases: Bool
     /// x̂_t (B, P), t = 1…T.
     let xhat: StepBuffer
-    /// The encoder input's per-step columns (B, encoderStepInput), t = 1…T: `[r_t | h_dec(t−1)]` with attention,
-    /// `[x̂_t | h_dec(t−1)]` without (x's columns give the same product every step: `xProj`). One buffer, so one
-    /// GEMM gives W_ih·input forward and one GEMM over all T·B rows gives W_ih's gradient.
-    let encIn: StepBuffer
+    /// One row per image and step, t = 1…T+1, holding what the step's products read side by side:
+    /// `[r_t | h_enc(t−1) | h_dec(t−1) | z_t]` (`rowWidth` floats; x̂_t instead of r_t without attention, x's
+    /// columns giving the same product every step: `xProj`). The encoder gates are one product over the first
+    /// `readColumns + E + D` columns, the decoder gates one over `[h_dec(t−1) | z_t]`; the LSTMs and the latent
+    /// write their h and z straight into the rows the next products read (no copies), and each weight gradient
+    /// is one GEMM over T·B of these rows. Row T+1 holds only h_enc(T) and h_dec(T); row 1's states are the
+    /// zero initial states (never written).
+    let stepRows: StepBuffer
+    /// Floats per row of `stepRows` and the first columns' count (R, or P without attention).
+    let rowWidth, readColumns: Int
     /// W_ih[:, :P] x + b_ih (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
     /// Encoder gate activations (B, 4E) t = 1…T (the backward overwrites step t's with its gate gradients);
-    /// cell and hidden states (B, E) t = 0…T.
+    /// cell states (B, E) t = 0…T; hidden states t = 0…T as views into `stepRows` (row stride `rowWidth`).
     let encAct, cEnc, hEnc: StepBuffer
-    /// [μ, log σ] (B, 2Z), ε and z (B, Z), KL per image (B), t = 1…T.
+    /// [μ, log σ] (B, 2Z), ε (B, Z), KL per image (B), t = 1…T; z_t a view into `stepRows` (stride `rowWidth`).
     let ml, eps, z, kl: StepBuffer
-    /// Decoder gate activations (B, 4D) t = 1…T (gate gradients after the backward); states (B, D) t = 0…T.
+    /// Decoder gate activations (B, 4D) t = 1…T (gate gradients after the backward); cell states (B, D) t = 0…T;
+    /// hidden states t = 0…T, views into `stepRows` (stride `rowWidth`).
     let decAct, cDec, hDec: StepBuffer
     /// The stacked head GEMM on h_dec(t) (B, headSize), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
     /// (attention only: without it write(h_dec) goes straight into the canvas).
@@ -51,10 +58,11 @@ final class ForwardCache {
         }
         let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
         let canvas = canvasHistory ? steps(P, from: 0) : (plan.reserve(B * P), 0, 0)
-        let xhat = steps(P, from: 1), encIn = steps(c.encoderStepInput, from: 1)
-        let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0), hEnc = steps(E, from: 0)
-        let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), z = steps(Z, from: 1), kl = steps(1, from: 1)
-        let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0), hDec = steps(D, from: 0)
+        let R = c.encoderStepInput - D, Wd = R + E + D + Z
+        let xhat = steps(P, from: 1), rows = (plan.reserve((T + 1) * B * Wd), B * Wd, 1)
+        let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0)
+        let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), kl = steps(1, from: 1)
+        let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0)
         let heads = steps(c.attention ? c.headSize : 0, from: 0)
         let rp = steps(5 * (Nr > 0 ? 1 : 0), from: 1), rfx = steps(Nr * c.width, from: 1), rfy = steps(Nr * c.height, from: 1)
         let rT = steps(2 * c.channels * Nr * c.width, from: 1), rU = steps(2 * c.channels * c.height * Nr, from: 1)
@@ -63,10 +71,16 @@ final class ForwardCache {
         let a = arena
         func view(_ s: (Int, Int, Int)) -> StepBuffer { StepBuffer(base: a[s.0], stride: s.1, first: s.2) }
         self.x = a[x]; self.xProj = a[xProj]; self.recon = a[recon]
-        self.canvas = view(canvas); self.xhat = view(xhat); self.encIn = view(encIn)
-        self.encAct = view(encAct); self.cEnc = view(cEnc); self.hEnc = view(hEnc)
-        self.ml = view(ml); self.eps = view(eps); self.z = view(z); self.kl = view(kl)
-        self.decAct = view(decAct); self.cDec = view(cDec); self.hDec = view(hDec); self.heads = view(heads)
+        self.canvas = view(canvas); self.xhat = view(xhat)
+        let stepRows = view(rows)
+        self.stepRows = stepRows; rowWidth = Wd; readColumns = R
+        // h(t) lives in row t+1 (where step t+1 reads it as h(t−1)), z_t in row t.
+        hEnc = StepBuffer(base: stepRows.base + R, stride: B * Wd, first: 0)
+        hDec = StepBuffer(base: stepRows.base + R + E, stride: B * Wd, first: 0)
+        z = StepBuffer(base: stepRows.base + R + E + D, stride: B * Wd, first: 1)
+        self.encAct = view(encAct); self.cEnc = view(cEnc)
+        self.ml = view(ml); self.eps = view(eps); self.kl = view(kl)
+        self.decAct = view(decAct); self.cDec = view(cDec); self.heads = view(heads)
         readParams = view(rp); readFx = view(rfx); readFy = view(rfy); readT = view(rT); readU = view(rU)
         writeParams = view(wp); writeFx = view(wfx); writeFy = view(wfy)
     }

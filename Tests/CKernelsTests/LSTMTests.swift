@@ -13,7 +13,7 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
     let act = aliasActToPre ? GuardedBuffer(pre) : GuardedBuffer(count: B * 4 * H)
     let preBuf = aliasActToPre ? act : GuardedBuffer(pre)
     let cp = cPrev.map { GuardedBuffer($0) }
-    ck_lstm_forward(h.pointer, c.pointer, act.pointer, preBuf.pointer, cp?.pointer, Int32(B), Int32(H))
+    ck_lstm_forward(h.pointer, Int32(H), c.pointer, act.pointer, preBuf.pointer, cp?.pointer, Int32(B), Int32(H))
     return (h, c, act)
 }
 
@@ -134,6 +134,26 @@ private func lstmKernel(pre: [Float], cPrev: [Float]?, B: Int, H: Int, aliasActT
                 #expect(inPlace.array == dpre.array && dcpInPlace.array == dcp.array,
                         "path \(path) H \(H)")
                 #expect(inPlace.sentinelsIntact && dcpInPlace.sentinelsIntact, "path \(path) H \(H)")
+            }
+        }
+    }
+
+    /// h may be written with a row stride (the model's step rows hold h_enc and h_dec side by side): the same
+    /// bits as contiguous, and the gaps between rows untouched.
+    @Test func hMayHaveARowStride() {
+        var rng = SeededRNG(seed: 16)
+        Ref.forEachSIMDPath { path in
+            for H in [1, 17, 600] {
+                let B = 3, ldh = H + 5
+                let pre = randomFloats(B * 4 * H, in: -4...4, rng: &rng), cPrev = randomFloats(B * H, rng: &rng)
+                let dense = lstmKernel(pre: pre, cPrev: cPrev, B: B, H: H)
+                let h = GuardedBuffer(count: B * ldh, fill: -7), c = GuardedBuffer(count: B * H)
+                let act = GuardedBuffer(count: B * 4 * H), preB = GuardedBuffer(pre), cp = GuardedBuffer(cPrev)
+                ck_lstm_forward(h.pointer, Int32(ldh), c.pointer, act.pointer, preB.pointer, cp.pointer, Int32(B), Int32(H))
+                let rows = (0..<B).flatMap { b in (0..<H).map { h.pointer[b * ldh + $0].bitPattern } }
+                #expect(rows == dense.h.array.map(\.bitPattern), "path \(path) H \(H)")
+                #expect((0..<B).allSatisfy { b in (H..<ldh).allSatisfy { h.pointer[b * ldh + $0] == -7 } })
+                #expect(h.sentinelsIntact && c.array == dense.c.array, "path \(path) H \(H)")
             }
         }
     }

@@ -28,12 +28,29 @@ private struct LatentCase {
 private func latentKernel(_ t: LatentCase, withEps: Bool) -> (z: GuardedBuffer, kl: GuardedBuffer) {
     let z = GuardedBuffer(count: t.B * t.Z), kl = GuardedBuffer(count: t.B)
     let ml = GuardedBuffer(t.packed), eps = GuardedBuffer(t.eps)
-    ck_latent_forward(z.pointer, kl.pointer, ml.pointer, ml.pointer + t.Z, Int32(2 * t.Z),
+    ck_latent_forward(z.pointer, Int32(t.Z), kl.pointer, ml.pointer, ml.pointer + t.Z, Int32(2 * t.Z),
                       withEps ? eps.pointer : nil, Int32(t.B), Int32(t.Z))
     return (z, kl)
 }
 
 @Suite(.serialized) struct LatentTests {
+    /// z may be written with a row stride (the model writes it into its step rows): the same values as
+    /// contiguous, the gaps untouched, the same KL.
+    @Test func zMayHaveARowStride() {
+        var rng = SeededRNG(seed: 29)
+        let t = LatentCase(B: 4, Z: 10, rng: &rng)
+        let dense = latentKernel(t, withEps: true)
+        let ldz = t.Z + 3
+        let z = GuardedBuffer(count: t.B * ldz, fill: -7), kl = GuardedBuffer(count: t.B)
+        let ml = GuardedBuffer(t.packed), eps = GuardedBuffer(t.eps)
+        ck_latent_forward(z.pointer, Int32(ldz), kl.pointer, ml.pointer, ml.pointer + t.Z, Int32(2 * t.Z), eps.pointer,
+                          Int32(t.B), Int32(t.Z))
+        let rows = (0..<t.B).flatMap { b in (0..<t.Z).map { z.pointer[b * ldz + $0] } }
+        #expect(rows == dense.z.array && kl.array == dense.kl.array)
+        #expect((0..<t.B).allSatisfy { b in (t.Z..<ldz).allSatisfy { z.pointer[b * ldz + $0] == -7 } })
+        #expect(z.sentinelsIntact)
+    }
+
     /// KL is summed in double from exact float inputs (bound 1e-6 relative); z is one float FMA-like
     /// expression, compared with an absolute floor of 1 (bound 1e-6).
     @Test func forwardMatchesReference() {

@@ -72,6 +72,38 @@ import DRAWTestSupport
         }
     }
 
+    /// Two weights stacked along K with ck_pack_transposed_rows pack to the same floats as their concatenation
+    /// [W1 | W2] (N, K1 + K2) packed at once, panel padding included; a product from a later row block is the
+    /// product with that block alone.
+    @Test func stackedRowsEqualTheConcatenation() {
+        var rng = SeededRNG(seed: 14)
+        for (K1, K2, N) in [(3, 5, 17), (8, 256, 130), (1, 1, 64)] {
+            let K = K1 + K2, ld1 = K1 + 2, ld2 = K2 + 1
+            let W1 = randomFloats(N * ld1, rng: &rng), W2 = randomFloats(N * ld2, rng: &rng)
+            var cat = [Float](repeating: 0, count: N * K)
+            for n in 0..<N {
+                for k in 0..<K1 { cat[n * K + k] = W1[n * ld1 + k] }
+                for k in 0..<K2 { cat[n * K + K1 + k] = W2[n * ld2 + k] }
+            }
+            let whole = GuardedBuffer(count: ck_packed_size(K.i32, N.i32), fill: .nan)
+            ck_pack_transposed(whole.pointer, cat, K.i32, K.i32, N.i32)
+            let stacked = GuardedBuffer(count: ck_packed_size(K.i32, N.i32), fill: .nan)
+            ck_pack_transposed_rows(stacked.pointer, K.i32, 0, W1, ld1.i32, K1.i32, N.i32)
+            ck_pack_transposed_rows(stacked.pointer, K.i32, K1.i32, W2, ld2.i32, K2.i32, N.i32)
+            #expect(stacked.array.map(\.bitPattern) == whole.array.map(\.bitPattern), "\(K1)+\(K2)x\(N)")
+            #expect(stacked.sentinelsIntact)
+
+            let M = 7, x2 = randomFloats(M * K2, rng: &rng)
+            let alone = GuardedBuffer(count: ck_packed_size(K2.i32, N.i32))
+            ck_pack_transposed(alone.pointer, W2, ld2.i32, K2.i32, N.i32)
+            var fromBlock = [Float](repeating: 0, count: M * N), direct = fromBlock
+            ck_gemm_packed(&fromBlock, N.i32, x2, K2.i32, stacked.pointer + K1 * Int(CK_PACK_COLS), K.i32,
+                           M.i32, K2.i32, N.i32, 0)
+            ck_gemm_packed(&direct, N.i32, x2, K2.i32, alone.pointer, K2.i32, M.i32, K2.i32, N.i32, 0)
+            #expect(fromBlock.map(\.bitPattern) == direct.map(\.bitPattern), "\(K1)+\(K2)x\(N): later block")
+        }
+    }
+
     /// C += A W through ck_pack (the backward's dx = dy W orientation).
     @Test func gemmPackedMatchesFloat64() {
         var rng = SeededRNG(seed: 12)

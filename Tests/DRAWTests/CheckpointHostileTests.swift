@@ -69,7 +69,7 @@ import Testing
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("empty.safetensors").path
-        FileManager.default.createFile(atPath: path, contents: Data())
+        #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         #expect(throws: DRAWError.badSafeTensors(path: path, reason: "file is 0 bytes, shorter than the 8-byte header length")) {
             _ = try DRAWModel(contentsOf: path)
         }

@@ -64,13 +64,13 @@ let benchmarks: @Sendable () -> Void = {
                           k.params, B, C, H, W, N)
     }
     kernel("lstm forward", .bytes(4 * f * Double(S.E) * (4 + 4 + 1 + 2))) {
-        ck_lstm_forward(&k.h, &k.c, &k.act, k.pre, k.cPrev, B, E)
+        ck_lstm_forward(&k.h, E, &k.c, &k.act, k.pre, k.cPrev, B, E)
     }
     kernel("lstm backward", .bytes(4 * f * Double(S.E) * (4 + 4 + 1 + 1 + 2 + 1))) {
         ck_lstm_backward(&k.dpre, &k.dcPrev, k.dh, k.dc, k.act, k.c, k.cPrev, B, E)
     }
     kernel("latent forward", .bytes(4 * f * Double(S.Z) * 4)) {
-        ck_latent_forward(&k.z, &k.kl, k.mu, k.logsig, Z, k.eps, B, Z)
+        ck_latent_forward(&k.z, Z, &k.kl, k.mu, k.logsig, Z, k.eps, B, Z)
     }
     kernel("latent backward", .bytes(4 * f * Double(S.Z) * 7)) {
         ck_latent_backward(&k.dmu, &k.dlogsig, Z, k.dz, k.dkl, k.mu, k.logsig, Z, k.eps, B, Z)

@@ -44,11 +44,11 @@ func validateForwards(_ k: Color64Inputs) {
                             gamma: gammas, B: B, C: C, H: H, W: W, N: N)
     require(maxRelativeError(canvas, rw, floor: 1) <= 1e-4, "write forward vs Float64 patches")
     var h = k.h, c = k.c, act = k.act
-    ck_lstm_forward(&h, &c, &act, k.pre, k.cPrev, Int32(B), Int32(S.E))
+    ck_lstm_forward(&h, Int32(S.E), &c, &act, k.pre, k.cPrev, Int32(B), Int32(S.E))
     let rl = PointwiseReference.lstmForward(pre: doubles(k.pre), cPrev: doubles(k.cPrev), B: B, H: S.E)
     require(maxRelativeError(h, rl.h, floor: 1) <= 1e-5 && maxRelativeError(c, rl.c, floor: 1) <= 1e-5, "LSTM forward vs Float64 gates")
     var z = k.z, kl = k.kl
-    ck_latent_forward(&z, &kl, k.mu, k.logsig, Int32(S.Z), k.eps, Int32(B), Int32(S.Z))
+    ck_latent_forward(&z, Int32(S.Z), &kl, k.mu, k.logsig, Int32(S.Z), k.eps, Int32(B), Int32(S.Z))
     let rz = PointwiseReference.latentForward(mu: doubles(k.mu), logsigma: doubles(k.logsig), eps: doubles(k.eps),
                                               B: B, Z: S.Z)
     require(maxRelativeError(z, rz.z, floor: 1) <= 1e-5 && maxRelativeError(kl, rz.kl, floor: 1) <= 1e-5, "latent forward vs Float64")
@@ -90,7 +90,7 @@ func validateBackwards(_ k: Color64Inputs) {
     // LSTM: L = Σ dh · h(pre), gradient with respect to the pre-activations.
     func lstmLoss(_ pre: [Float]) -> Double {
         var h = k.h, c = k.c, act = k.act
-        ck_lstm_forward(&h, &c, &act, pre, k.cPrev, B, Int32(S.E))
+        ck_lstm_forward(&h, Int32(S.E), &c, &act, pre, k.cPrev, B, Int32(S.E))
         return zip(h, k.dh).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     var h = k.h, c = k.c, act = k.act
