@@ -64,18 +64,25 @@ static void gemm_packed(float *C, int ldc, const float *A, int lda, const float 
     const ck_attn_ops *ops = ck_attn_ops_get();
     const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
     const int nt = omp_in_parallel() ? 1 : ck_get_threads();
-    /* Work items are (panel, row block): row blocks only when there are fewer panels than threads, each a
-       multiple of 6 rows (the AVX-512 tile height) so the split adds no extra tail tiles. */
+    /* Work items are (panel, row block), handed out one at a time from a shared counter: on a shared machine a
+       thread that is descheduled for a while leaves its items to the others instead of stalling the team at the
+       barrier, as a static split does. Row blocks (multiples of 6 rows, the
+       AVX-512 tile height, so no extra tail tiles) bring the count to about 4 items per thread. Which thread
+       computes an item does not change its bits. (libomp 14 has no __kmpc_dispatch_deinit, which schedule(dynamic)
+       needs from this clang, hence the counter.) */
     const int sixes = (M + 5) / 6;
     int rowBlocks = 1;
-    if (panels < nt) {
-        rowBlocks = (nt + panels - 1) / panels;
+    if (nt > 1 && panels < 4 * nt) {
+        rowBlocks = (4 * nt + panels - 1) / panels;
         if (rowBlocks > sixes) rowBlocks = sixes;
     }
     const int items = panels * rowBlocks;
     const int parallel = nt > 1 && items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
-    #pragma omp parallel for schedule(static) if (parallel)
-    for (int it = 0; it < items; ++it) {
+    int next = 0;
+    #pragma omp parallel if (parallel)
+    for (;;) {
+        const int it = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+        if (it >= items) break;
         const int p = it / rowBlocks, rb = it % rowBlocks;
         const int r0 = (int)((long)sixes * rb / rowBlocks) * 6;
         int r1 = (int)((long)sixes * (rb + 1) / rowBlocks) * 6;

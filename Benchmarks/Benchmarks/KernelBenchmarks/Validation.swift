@@ -94,7 +94,7 @@ func validateBackwards(_ k: Color64Inputs) {
         return zip(h, k.dh).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
     }
     var h = k.h, c = k.c, act = k.act
-    ck_lstm_forward(&h, &c, &act, k.pre, k.cPrev, B, Int32(S.E))
+    ck_lstm_forward(&h, Int32(S.E), &c, &act, k.pre, k.cPrev, B, Int32(S.E))
     var dpre = [Float](repeating: 0, count: k.pre.count)
     ck_lstm_backward(&dpre, nil, k.dh, nil, act, c, k.cPrev, B, Int32(S.E))
     require(directionalAgrees(loss: lstmLoss, at: k.pre, gradient: dpre, seed: 3), "LSTM backward vs finite differences")
