@@ -38,9 +38,9 @@ final class Color64Inputs: @unchecked Sendable {
         cPrev = u(B * S.E); dh = u(B * S.E); dc = u(B * S.E)
         mu = u(B * S.Z); logsig = u(B * S.Z, -2...0.5); eps = u(B * S.Z); z = u(B * S.Z); kl = u(B)
         loss = u(B)
-        gemmA = u(B * (S.R + S.D)); gemmB = u(4 * S.E * (S.R + S.D)); gemmC = [Float](repeating: 0, count: B * 4 * S.E)
-        // gemmB (4E, R + D) as the model packs an encoder weight: Wᵀ in 64-column panels.
-        let In = Int32(S.R + S.D)
+        gemmA = u(B * (S.R + S.E + S.D)); gemmB = u(4 * S.E * (S.R + S.E + S.D)); gemmC = [Float](repeating: 0, count: B * 4 * S.E)
+        // gemmB (4E, R + E + D) as the model packs the encoder's stacked [W_ih | W_hh]: Wᵀ in 64-column panels.
+        let In = Int32(S.R + S.E + S.D)
         gemmPacked = [Float](repeating: 0, count: ck_packed_size(In, Int32(4 * S.E)))
         ck_pack_transposed(&gemmPacked, gemmB, In, In, Int32(4 * S.E))
         dparams = u(B * 5); dFx = u(B * N * S.W); dFy = u(B * N * S.H); dhead = u(B * 5)

@@ -32,15 +32,15 @@ let benchmarks: @Sendable () -> Void = {
     validateBackwards(k)
     validatePackedGemm(k)
     let B = Int32(S.B), C = Int32(S.C), H = Int32(S.H), W = Int32(S.W), N = Int32(S.N), R = Int32(S.R)
-    let E = Int32(S.E), Z = Int32(S.Z), P = Int32(S.P), In = Int32(S.R + S.D)
+    let E = Int32(S.E), Z = Int32(S.Z), P = Int32(S.P), In = Int32(S.R + S.E + S.D)
     let f = Double(S.B), Pd = Double(S.P), Nd = Double(S.N), Hd = Double(S.H), Wd = Double(S.W), Cd = Double(S.C)
     let readFlops = f * 2 * Cd * 2 * (Hd * Wd * Nd + Nd * Hd * Nd)
     let writeFlops = f * Cd * 2 * (Nd * Nd * Wd + Hd * Nd * Wd)
 
-    kernel("gemm encoder gates (64x1024x406)", .flops(2 * f * 4 * Double(S.E) * Double(S.R + S.D))) {
+    kernel("gemm encoder gates (64x1024x662)", .flops(2 * f * 4 * Double(S.E) * Double(In))) {
         ck_gemm(0, 1, B, 4 * E, In, 1, k.gemmA, In, k.gemmB, In, 0, &k.gemmC, 4 * E)
     }
-    kernel("gemm encoder gates, packed weight (64x1024x406)", .flops(2 * f * 4 * Double(S.E) * Double(S.R + S.D))) {
+    kernel("gemm encoder gates, packed weight (64x1024x662)", .flops(2 * f * 4 * Double(S.E) * Double(In))) {
         ck_linear_forward_packed(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPacked, In, nil, B, In, 4 * E, 0)
     }
     kernel("attention forward", .bytes(4 * f * (5 + 5 + Nd * (Hd + Wd)))) {

@@ -103,7 +103,7 @@ func validateBackwards(_ k: Color64Inputs) {
 /// The packed product against Float64 dot products on every output (Higham's bound 2 (K + 2) u Σ|terms|).
 func validatePackedGemm(_ k: Color64Inputs) {
     typealias S = Color64Inputs
-    let M = S.B, K = S.R + S.D, N = 4 * S.E
+    let M = S.B, K = S.R + S.E + S.D, N = 4 * S.E
     var y = [Float](repeating: .nan, count: M * N)
     ck_linear_forward_packed(&y, Int32(N), k.gemmA, Int32(K), k.gemmPacked, Int32(K), nil, Int32(M), Int32(K), Int32(N), 0)
     for i in 0..<M {
