@@ -25,7 +25,7 @@ final class ForwardCache {
     let stepRows: StepBuffer
     /// Floats per row of `stepRows` and the first columns' count (R, or P without attention).
     let rowWidth, readColumns: Int
-    /// W_ih[:, :P] x + b_ih (B, 4E), the same every step (no attention only).
+    /// W_ih[:, :P] x + b_ih + b_hh (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
     /// Encoder gate activations (B, 4E) t = 1…T (the backward overwrites step t's with its gate gradients);
     /// cell states (B, E) t = 0…T; hidden states t = 0…T as views into `stepRows` (row stride `rowWidth`).
