@@ -7,8 +7,8 @@
 
 /* ---------------------------------------------------------------- scalar */
 
-static void nnb_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                       int M, int K, int n, float alpha, int accumulate, const float *bias) {
+static void nn_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                      int M, int K, int n, float alpha, int accumulate, const float *bias) {
     for (int j = 0; j < M; ++j) {
         const float *a = A + (ptrdiff_t)j * sj;
         float *c = C + (ptrdiff_t)j * ldc;
@@ -21,10 +21,6 @@ static void nnb_scalar(float *C, int ldc, const float *A, int sj, int sk, const 
     }
 }
 
-static void nn_scalar(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                      int M, int K, int n, float alpha, int accumulate) {
-    nnb_scalar(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
-}
 
 static void nt_scalar(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                       int M, int K, int n, float alpha, int accumulate) {
@@ -40,7 +36,7 @@ static void nt_scalar(float *C, int ldc, const float *A, int lda, const float *B
     }
 }
 
-const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar, nnb_scalar };
+const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar };
 
 #if CK_X86
 /* ---------------------------------------------------------------- AVX-512 (16 lanes, masked tail) */
@@ -102,8 +98,8 @@ CK_INLINE CK_TARGET_AVX512 void nn_rows_avx512(const int R, float *C, int ldc, c
     }
 }
 
-CK_TARGET_AVX512 static void nnb_avx512(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                                        int M, int K, int n, float alpha, int accumulate, const float *bias) {
+CK_TARGET_AVX512 static void nn_avx512(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                                       int M, int K, int n, float alpha, int accumulate, const float *bias) {
     int j = 0;
     for (; j + 6 <= M; j += 6)
         nn_rows_avx512(6, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate,
@@ -120,10 +116,6 @@ CK_TARGET_AVX512 static void nnb_avx512(float *C, int ldc, const float *A, int s
     }
 }
 
-CK_TARGET_AVX512 static void nn_avx512(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                                       int M, int K, int n, float alpha, int accumulate) {
-    nnb_avx512(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
-}
 
 /* The four horizontal sums of a, b, c, d as one vector, in a fixed tree: 256-bit halves, 128-bit quarters,
    then within each quarter. */
@@ -193,7 +185,7 @@ CK_TARGET_AVX512 static void nt_avx512(float *C, int ldc, const float *A, int ld
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512, nnb_avx512 };
+const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512 };
 
 /* ---------------------------------------------------------------- AVX2 (8 lanes, masked tail) */
 
@@ -261,8 +253,8 @@ CK_INLINE CK_TARGET_AVX2 void nn_rows_avx2(const int R, float *C, int ldc, const
     }
 }
 
-CK_TARGET_AVX2 static void nnb_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                                    int M, int K, int n, float alpha, int accumulate, const float *bias) {
+CK_TARGET_AVX2 static void nn_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
+                                   int M, int K, int n, float alpha, int accumulate, const float *bias) {
     int j = 0;
     for (; j + 4 <= M; j += 4)
         nn_rows_avx2(4, C + (ptrdiff_t)j * ldc, ldc, A + (ptrdiff_t)j * sj, sj, sk, B, ldb, K, n, alpha, accumulate,
@@ -277,10 +269,6 @@ CK_TARGET_AVX2 static void nnb_avx2(float *C, int ldc, const float *A, int sj, i
     }
 }
 
-CK_TARGET_AVX2 static void nn_avx2(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                                   int M, int K, int n, float alpha, int accumulate) {
-    nnb_avx2(C, ldc, A, sj, sk, B, ldb, M, K, n, alpha, accumulate, NULL);
-}
 
 /* Horizontal sum in a fixed order: high half onto low, then pairs. */
 CK_INLINE CK_TARGET_AVX2 float hsum_avx2(__m256 v) {
@@ -327,7 +315,7 @@ CK_TARGET_AVX2 static void nt_avx2(float *C, int ldc, const float *A, int lda, c
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx2 = { nn_avx2, nt_avx2, nnb_avx2 };
+const ck_attn_ops ck_attn_ops_avx2 = { nn_avx2, nt_avx2 };
 #endif
 
 const ck_attn_ops *ck_attn_ops_get(void) {

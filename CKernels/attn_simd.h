@@ -14,17 +14,15 @@
 typedef struct ck_attn_ops {
     /* C (M, n) = alpha A B (+ C when accumulate). A (M, K) is read as A[j*sj + k*sk], so a transposed A is
        (sj, sk) = (1, lda); B is (K, n) with row stride ldb. Vectorised over n; AVX-512 keeps a tile of up to
-       6 rows x 64 columns of C in registers and streams B once per tile. */
+       6 rows x 64 columns of C in registers and streams B once per tile. A bias row (n), when not NULL, is added
+       in the same store: C = bias + alpha A B, or (C + bias) + alpha A B when accumulating, the order a bias
+       broadcast followed by an accumulating product would round in. */
     void (*nn)(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-               int M, int K, int n, float alpha, int accumulate);
+               int M, int K, int n, float alpha, int accumulate, const float *bias);
     /* C (M, K) = alpha A B^T (+ C when accumulate): A (M, n) stride lda, B (K, n) stride ldb; dots along n,
        four rows of B at a time (AVX-512: against up to six rows of A). */
     void (*nt)(float *C, int ldc, const float *A, int lda, const float *B, int ldb,
                int M, int K, int n, float alpha, int accumulate);
-    /* nn with a bias row added in the same store: C = (bias + alpha A B), or ((C + bias) + alpha A B) when
-       accumulating, the order a bias broadcast followed by an accumulating nn would round in. bias is (n). */
-    void (*nnb)(float *C, int ldc, const float *A, int sj, int sk, const float *B, int ldb,
-                int M, int K, int n, float alpha, int accumulate, const float *bias);
 } ck_attn_ops;
 
 extern const ck_attn_ops ck_attn_ops_scalar;

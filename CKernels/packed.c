@@ -90,9 +90,9 @@ static void gemm_packed(float *C, int ldc, const float *A, int lda, const float 
         if (r1 <= r0) continue;
         const int n0 = p * CK_PACK_COLS;
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
-        ops->nnb(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
-                 P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate,
-                 bias ? bias + n0 : NULL);
+        ops->nn(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
+                P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate,
+                bias ? bias + n0 : NULL);
     }
 }
 

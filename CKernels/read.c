@@ -9,7 +9,7 @@ static void read_one(const ck_attn_ops *ops, float *out, float *T, float *U, con
                      const float *fy, float gamma, int H, int W, int N) {
     for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
         const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
-        ops->nn(T + w0, W, fy, H, 1, X + w0, W, N, H, wc, 1.0f, 0);
+        ops->nn(T + w0, W, fy, H, 1, X + w0, W, N, H, wc, 1.0f, 0, NULL);
         ops->nt(U, H, fx + w0, W, X + w0, W, N, H, wc, 1.0f, w0 > 0);
         ops->nt(out, N, T + w0, W, fx + w0, W, N, N, wc, gamma, w0 > 0);
     }
@@ -45,13 +45,13 @@ static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, fl
                                const float *fx, const float *fy, float gamma, int H, int W, int N) {
     float dG[CK_MAX_N * CK_MAX_N], G[CK_MAX_N * CK_MAX_N];
     for (int q = 0; q < N * N; ++q) dG[q] = gamma * dout[q];
-    if (dfx) ops->nn(dfx, W, dG, 1, N, T, W, N, N, W, 1.0f, 1);
-    if (dfy) ops->nn(dfy, H, dG, N, 1, U, H, N, N, H, 1.0f, 1);
+    if (dfx) ops->nn(dfx, W, dG, 1, N, T, W, N, N, W, 1.0f, 1, NULL);
+    if (dfy) ops->nn(dfy, H, dG, N, 1, U, H, N, N, H, 1.0f, 1, NULL);
     if (dX) {
         for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
             const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
-            ops->nn(P, wc, dG, N, 1, fx + w0, W, N, N, wc, 1.0f, 0);
-            ops->nn(dX + w0, W, fy, 1, H, P, wc, H, N, wc, 1.0f, 1);
+            ops->nn(P, wc, dG, N, 1, fx + w0, W, N, N, wc, 1.0f, 0, NULL);
+            ops->nn(dX + w0, W, fy, 1, H, P, wc, H, N, wc, 1.0f, 1, NULL);
         }
     }
     if (!want_dgamma) return 0.0f;

@@ -22,8 +22,8 @@ void ck_write_forward(float *canvas, const float *canvas_prev,
             /* Per column chunk: P = w_c Fx_chunk (N, wc), then canvas_chunk += (1/gamma) Fy^T P along W. */
             for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
                 const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
-                ops->nn(P, wc, patch, N, 1, fx + w0, W, N, N, wc, 1.0f, 0);
-                ops->nn(cv + w0, W, fy, 1, H, P, wc, H, N, wc, inv, 1);
+                ops->nn(P, wc, patch, N, 1, fx + w0, W, N, N, wc, 1.0f, 0, NULL);
+                ops->nn(cv + w0, W, fy, 1, H, P, wc, H, N, wc, inv, 1, NULL);
             }
         }
     }
@@ -53,12 +53,12 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
             for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
                 const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
                 if (want_g || dfx) {
-                    ops->nn(Q, wc, fy, H, 1, D + w0, W, N, H, wc, 1.0f, 0);
+                    ops->nn(Q, wc, fy, H, 1, D + w0, W, N, H, wc, 1.0f, 0, NULL);
                     if (want_g) ops->nt(G, N, Q, wc, fx + w0, W, N, N, wc, 1.0f, w0 > 0);
-                    if (dfx) ops->nn(dfx + w0, W, patch, 1, N, Q, wc, N, N, wc, inv, 1);
+                    if (dfx) ops->nn(dfx + w0, W, patch, 1, N, Q, wc, N, N, wc, inv, 1, NULL);
                 }
                 if (dfy) {
-                    ops->nn(P, wc, patch, N, 1, fx + w0, W, N, N, wc, 1.0f, 0);
+                    ops->nn(P, wc, patch, N, 1, fx + w0, W, N, N, wc, 1.0f, 0, NULL);
                     ops->nt(dfy, H, P, wc, D + w0, W, N, H, wc, inv, 1);
                 }
             }
