@@ -11,8 +11,6 @@ extension DRAWModel {
         let H = c.height, W = c.width, C = c.channels, Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
         let w = packedWeights(backward: true)
-        // Each step's gate gradients overwrite its gate activations once the LSTM backward has read them.
-        let dEncPre = k.encAct, dDecPre = k.decAct
         s.reset()
 
         // loss = mean_b (recon_b + klWeight · KL_b)
@@ -42,13 +40,13 @@ extension DRAWModel {
 
             // 5. decoder LSTM; then h_dec(t−1) and z get their share through W_hh and W_ih.
             zero(s.dcDecNext, B * D)
-            ck_lstm_backward(dDecPre[t], s.dcDecNext, s.dhDec, s.dcDec, k.decAct[t], k.cDec[t], k.cDec[t - 1],
+            ck_lstm_backward(k.dDecPre[t], s.dcDecNext, s.dhDec, s.dcDec, k.decAct[t], k.cDec[t], k.cDec[t - 1],
                              B.c, D.c)
             (s.dcDec, s.dcDecNext) = (s.dcDecNext, s.dcDec)
             zero(s.dhDec, B * D); zero(s.dz, B * Z)
-            accumulateProduct(s.dz, Z, dDecPre[t], 4 * D, w.decIhN, rows: B, out: Z)
+            accumulateProduct(s.dz, Z, k.dDecPre[t], 4 * D, w.decIhN, rows: B, out: Z)
             // h_enc(0) and h_dec(0) are constants: at t = 1 their gradients are not needed.
-            if t > 1 { accumulateProduct(s.dhDec, D, dDecPre[t], 4 * D, w.decHhN, rows: B, out: D) }
+            if t > 1 { accumulateProduct(s.dhDec, D, k.dDecPre[t], 4 * D, w.decHhN, rows: B, out: D) }
 
             // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight.
             ck_latent_backward(s.dML[t], s.dML[t] + Z, (2 * Z).c, s.dz, s.dKL, k.ml[t], k.ml[t] + Z, (2 * Z).c,
@@ -57,27 +55,27 @@ extension DRAWModel {
 
             // 3. encoder LSTM; h_enc(t−1) through W_hh, h_dec(t−1) through W_ih's second column block.
             zero(s.dcEncNext, B * E)
-            ck_lstm_backward(dEncPre[t], s.dcEncNext, s.dhEnc, s.dcEnc, k.encAct[t], k.cEnc[t], k.cEnc[t - 1],
+            ck_lstm_backward(k.dEncPre[t], s.dcEncNext, s.dhEnc, s.dcEnc, k.encAct[t], k.cEnc[t], k.cEnc[t - 1],
                              B.c, E.c)
             (s.dcEnc, s.dcEncNext) = (s.dcEncNext, s.dcEnc)
             zero(s.dhEnc, B * E)
             if t > 1 {
-                accumulateProduct(s.dhEnc, E, dEncPre[t], 4 * E, w.encHhN, rows: B, out: E)
-                accumulateProduct(s.dhDec, D, dEncPre[t], 4 * E, w.encIhHdN, rows: B, out: D)
+                accumulateProduct(s.dhEnc, E, k.dEncPre[t], 4 * E, w.encHhN, rows: B, out: E)
+                accumulateProduct(s.dhDec, D, k.dEncPre[t], 4 * E, w.encIhHdN, rows: B, out: D)
             }
 
             // 2. read (its head is in heads[t−1], fed by h_dec(t−1)); 1. x̂ = x − sigmoid(c_{t−1}).
             zero(s.dxhat, B * P)
             if c.attention {
                 zero(s.dr, B * R)
-                accumulateProduct(s.dr, R, dEncPre[t], 4 * E, w.encIhRN, rows: B, out: R)
+                accumulateProduct(s.dr, R, k.dEncPre[t], 4 * E, w.encIhRN, rows: B, out: R)
                 zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
                 ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.readT[t], k.readU[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
                 ck_attention_backward(s.dHeads[t - 1] + Cw + 5, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
                                       k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)
             } else if t > 1 {
-                ck_linear_backward(s.dxhat, P.c, nil, 0, nil, dEncPre[t], (4 * E).c, k.xhat[t], P.c,
+                ck_linear_backward(s.dxhat, P.c, nil, 0, nil, k.dEncPre[t], (4 * E).c, k.xhat[t], P.c,
                                    p + L.encWih + P, In.c, B.c, P.c, (4 * E).c)
             }
             // c_0 is a constant, so the canvas gradient stops at t = 1; sigmoid(c_{t−1}) = x − x̂_t.
@@ -92,9 +90,8 @@ extension DRAWModel {
     private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
         let c = config, L = layout, p = params.base, g = grads.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let In = c.encoderInputSize, K = c.headSize, R = k.readColumns, Wd = k.rowWidth.c
+        let In = c.encoderInputSize, K = c.headSize, R = c.encoderStepReadColumns, Wd = k.rowWidth.c
         let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
-        let dEncPre = k.encAct, dDecPre = k.decAct   // the gate gradients, written over the activations
 
         // db += 1ᵀ dY: the bias gradients as GEMMs with a row of ones over all rows.
         func biasGradient(_ db: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, rows: Int, width: Int) {
@@ -105,30 +102,30 @@ extension DRAWModel {
         ck_linear_backward(nil, 0, g + L.headW, D.c, nil, s.dHeads[1], K.c, k.hDec[1], Wd,
                            p + L.headW, D.c, TB, D.c, K.c)
         biasGradient(g + L.headB, s.dHeads[0], rows: (T + 1) * B, width: K)
-        ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, dDecPre[1], D4, k.z[1], Wd,
+        ck_linear_backward(nil, 0, g + L.decWih, Z.c, nil, k.dDecPre[1], D4, k.z[1], Wd,
                            p + L.decWih, Z.c, TB, Z.c, D4)
-        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, dDecPre[2], D4, k.hDec[1], Wd,
+        ck_linear_backward(nil, 0, g + L.decWhh, D.c, nil, k.dDecPre[2], D4, k.hDec[1], Wd,
                            p + L.decWhh, D.c, recurrentRows, D.c, D4)
-        biasGradient(g + L.decBih, dDecPre[1], rows: T * B, width: 4 * D)
+        biasGradient(g + L.decBih, k.dDecPre[1], rows: T * B, width: 4 * D)
         ck_linear_backward(nil, 0, g + L.mlW, E.c, nil, s.dML[1], (2 * Z).c, k.hEnc[1], Wd,
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
         biasGradient(g + L.mlB, s.dML[1], rows: T * B, width: 2 * Z)
         // W_ih's per-step columns: r (or x̂) over all T·B rows, h_dec(t−1) over the rows of t = 2…T.
         let col = c.encoderStepColumn
-        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, dEncPre[1], E4, k.stepRows[1], Wd,
+        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, k.dEncPre[1], E4, k.stepRows[1], Wd,
                            p + L.encWih + col, In.c, TB, R.c, E4)
-        ck_linear_backward(nil, 0, g + L.encWih + (In - D), In.c, nil, dEncPre[2], E4, k.hDec[1], Wd,
+        ck_linear_backward(nil, 0, g + L.encWih + (In - D), In.c, nil, k.dEncPre[2], E4, k.hDec[1], Wd,
                            p + L.encWih + (In - D), In.c, recurrentRows, D.c, E4)
         if !c.attention {
             // x is the same at every step: Σ_t dgates_t (one GEMM with a row of ones), then one GEMM with x.
-            ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, dEncPre[1], (B * 4 * E).c, 0,
+            ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, k.dEncPre[1], (B * 4 * E).c, 0,
                     s.dEncPreSum, (B * 4 * E).c)
             ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
                                p + L.encWih, In.c, B.c, P.c, E4)
         }
-        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, dEncPre[2], E4, k.hEnc[1], Wd,
+        ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, k.dEncPre[2], E4, k.hEnc[1], Wd,
                            p + L.encWhh, E.c, recurrentRows, E.c, E4)
-        biasGradient(g + L.encBhh, dEncPre[1], rows: T * B, width: 4 * E)
+        biasGradient(g + L.encBhh, k.dEncPre[1], rows: T * B, width: 4 * E)
         // b_ih and b_hh of an LSTM get the same gradient (the column sums of its gate gradients): summed once, then
         // added to the twin (the gradient slab is zero on entry, so the twin holds exactly that sum).
         add(g + L.encBih, g + L.encBhh, 4 * E)

@@ -148,10 +148,10 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
     public var writeSize: Int { attention ? channels * writeN * writeN : pixels }
     /// Encoder LSTM input `[r, h_dec]`.
     public var encoderInputSize: Int { readSize + decSize }
-    /// Encoder input columns that change every step: `[r, h_dec]` with attention; without it `[x̂, h_dec]`
-    /// (the x columns of W_ih meet the same x every step, so their product is computed once per batch).
-    var encoderStepInput: Int { attention ? readSize + decSize : pixels + decSize }
-    /// First column of W_ih that `encoderStepInput` multiplies.
+    /// The read columns of the encoder input that change every step (h_dec's follow them): r with attention,
+    /// x̂ without it (the x columns of W_ih meet the same x every step, so their product is computed once per batch).
+    var encoderStepReadColumns: Int { attention ? readSize : pixels }
+    /// First column of W_ih that `encoderStepReadColumns` multiplies.
     var encoderStepColumn: Int { attention ? 0 : pixels }
     /// Outputs of the stacked head GEMM on h_dec: write, then write_attn (5) and read_attn (5) with attention.
     var headSize: Int { writeSize + (attention ? 10 : 0) }

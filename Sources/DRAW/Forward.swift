@@ -7,7 +7,7 @@ extension DRAWModel {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
         let In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
-        let Nr = c.readN, Nw = c.writeN, R = k.readColumns, Wd = k.rowWidth
+        let Nr = c.readN, Nw = c.writeN, R = c.encoderStepReadColumns, Wd = k.rowWidth
         let useEps = if case .mean = mode { false } else { true }
         let w = packedWeights()
         zero(k.canvas[0], B * P)   // c_0 = 0 (without the history, the one canvas buffer holds the last c_T)

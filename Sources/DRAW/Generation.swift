@@ -30,7 +30,7 @@ public struct DrawingSequence: Sendable {
 /// The decoder loop's buffers for one image count, allocated once and kept by the model for the next call.
 final class GenerationWorkspace {
     let count: Int
-    /// Steps whose decoder gates are begun together: W_ih z_t + b_ih for `block` steps is one GEMM over
+    /// Steps whose decoder gates are begun together: W_ih z_t + b_ih + b_hh for `block` steps is one GEMM over
     /// block·n rows (z is known up front), up to 4M floats of gates.
     let block: Int
     private let arena: FloatArena

@@ -31,9 +31,9 @@ final class PackedWeights {
     init(config c: DRAWConfig, layout: ParameterLayout) {
         config = c
         self.layout = layout
-        let E = c.encSize, D = c.decSize, Z = c.zSize, Ie = c.encoderStepInput, K = c.headSize
+        let E = c.encSize, D = c.decSize, Z = c.zSize, K = c.headSize
         let R = c.attention ? c.readSize : 0
-        let shapes = [(Ie + E, 4 * E), (E, 2 * Z), (D + Z, 4 * D), (D, K),
+        let shapes = [(c.encoderStepReadColumns + E + D, 4 * E), (E, 2 * Z), (D + Z, 4 * D), (D, K),
                       (K, D), (4 * D, Z), (4 * D, D), (2 * Z, E), (4 * E, E), (4 * E, D), (4 * E, R)]
         var plan = FloatArena.Plan()
         let offsets = shapes.map { plan.reserve(ck_packed_size($0.0.c, $0.1.c)) }
@@ -50,7 +50,7 @@ final class PackedWeights {
     func refreshForward(_ p: UnsafePointer<Float>, version: Int) {
         guard forwardVersion != version else { return }
         let c = config, L = layout, E = c.encSize, D = c.decSize, Z = c.zSize, In = c.encoderInputSize
-        let R = c.encoderStepInput - D, Ke = encT.K.c, Kd = decT.K.c
+        let R = c.encoderStepReadColumns, Ke = encT.K.c, Kd = decT.K.c
         ck_pack_transposed_rows(encT.base, Ke, 0, p + L.encWih + c.encoderStepColumn, In.c, R.c, (4 * E).c)
         ck_pack_transposed_rows(encT.base, Ke, R.c, p + L.encWhh, E.c, E.c, (4 * E).c)
         ck_pack_transposed_rows(encT.base, Ke, (R + E).c, p + L.encWih + (In - D), In.c, D.c, (4 * E).c)

@@ -18,13 +18,13 @@ final class ForwardCache {
     /// One row per image and step, t = 1…T+1, holding what the step's products read side by side:
     /// `[r_t | h_enc(t−1) | h_dec(t−1) | z_t]` (`rowWidth` floats; x̂_t instead of r_t without attention, x's
     /// columns giving the same product every step: `xProj`). The encoder gates are one product over the first
-    /// `readColumns + E + D` columns, the decoder gates one over `[h_dec(t−1) | z_t]`; the LSTMs and the latent
+    /// `encoderStepReadColumns + E + D` columns, the decoder gates one over `[h_dec(t−1) | z_t]`; the LSTMs and the latent
     /// write their h and z straight into the rows the next products read (no copies), and each weight gradient
     /// is one GEMM over T·B of these rows. Row T+1 holds only h_enc(T) and h_dec(T); row 1's states are the
     /// zero initial states (never written).
     let stepRows: StepBuffer
-    /// Floats per row of `stepRows` and the first columns' count (R, or P without attention).
-    let rowWidth, readColumns: Int
+    /// Floats per row of `stepRows`.
+    let rowWidth: Int
     /// W_ih[:, :P] x + b_ih + b_hh (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
     /// Encoder gate activations (B, 4E) t = 1…T (the backward overwrites step t's with its gate gradients);
@@ -35,6 +35,10 @@ final class ForwardCache {
     /// Decoder gate activations (B, 4D) t = 1…T (gate gradients after the backward); cell states (B, D) t = 0…T;
     /// hidden states t = 0…T, views into `stepRows` (stride `rowWidth`).
     let decAct, cDec, hDec: StepBuffer
+    /// The backward's gate gradients (B, 4E), (B, 4D), t = 1…T: each step's are written over its activations once
+    /// the LSTM backward has read them, so BPTT keeps no second (T, B, 4H) buffer.
+    var dEncPre: StepBuffer { encAct }
+    var dDecPre: StepBuffer { decAct }
     /// The stacked head GEMM on h_dec(t) (B, headSize), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
     /// (attention only: without it write(h_dec) goes straight into the canvas).
     let heads: StepBuffer
@@ -58,7 +62,7 @@ final class ForwardCache {
         }
         let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
         let canvas = canvasHistory ? steps(P, from: 0) : (plan.reserve(B * P), 0, 0)
-        let R = c.encoderStepInput - D, Wd = R + E + D + Z
+        let R = c.encoderStepReadColumns, Wd = R + E + D + Z
         let xhat = steps(P, from: 1), rows = (plan.reserve((T + 1) * B * Wd), B * Wd, 1)
         let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0)
         let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), kl = steps(1, from: 1)
@@ -73,7 +77,7 @@ final class ForwardCache {
         self.x = a[x]; self.xProj = a[xProj]; self.recon = a[recon]
         self.canvas = view(canvas); self.xhat = view(xhat)
         let stepRows = view(rows)
-        self.stepRows = stepRows; rowWidth = Wd; readColumns = R
+        self.stepRows = stepRows; rowWidth = Wd
         // h(t) lives in row t+1 (where step t+1 reads it as h(t−1)), z_t in row t.
         hEnc = StepBuffer(base: stepRows.base + R, stride: B * Wd, first: 0)
         hDec = StepBuffer(base: stepRows.base + R + E, stride: B * Wd, first: 0)
