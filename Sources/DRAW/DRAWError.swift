@@ -19,6 +19,10 @@ public enum DRAWError: Error, Equatable, CustomStringConvertible, Sendable {
     case badMetadata(path: String, key: String, reason: String)
     /// A gradient with NaN or Inf values: the update was not applied.
     case nonFiniteGradient(step: Int64, count: Int)
+    /// Adam step `step` made a parameter or moment NaN or infinite (the run diverged).
+    case diverged(step: Int64, tensor: String)
+    /// A parameter or Adam moment is NaN or infinite: nothing was written to `path`.
+    case nonFiniteState(path: String, tensor: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,10 @@ public enum DRAWError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .badMetadata(path, key, reason): "\(path): metadata \"\(key)\": \(reason)"
         case let .nonFiniteGradient(step, count):
             "non-finite gradient at step \(step): \(count) values are NaN or Inf; parameters left unchanged"
+        case let .diverged(step, tensor):
+            "the run diverged at step \(step): tensor \"\(tensor)\" became NaN or infinite"
+        case let .nonFiniteState(path, tensor):
+            "\(path): not written: tensor \"\(tensor)\" holds NaN or infinite values (the run diverged)"
         }
     }
 }

@@ -10,6 +10,9 @@ public enum LatentMode: Sendable {
     case sampled
     /// The caller's ε, `[T][B][Z]` row-major (e.g. a fixture's eps.npy).
     case fixed([Float])
+    /// ε from a generator of its own seeded with this value, leaving the model's RNG alone (validation while
+    /// training: the same noise at every evaluation, and a resumed run's RNG stream unchanged).
+    case seeded(UInt64)
 }
 
 /// Per-image losses of one batch (SPEC.md "Loss"); the batch loss is the mean over images.
@@ -39,6 +42,9 @@ public final class DRAWModel {
     public var adam = AdamSettings()
     /// Adam steps taken so far.
     public internal(set) var step: Int64 = 0
+    /// False after loading a weights-only file of a trained model: Adam's moments are not known, so it can be
+    /// sampled, evaluated or fine-tuned (`resetOptimizer()`) but not resumed.
+    public internal(set) var hasOptimizerState = true
     /// Weight of the KL term in the loss (SPEC.md: 1).
     public var klWeight: Float = 1
     /// xoshiro256** state (4 words) for ε and generation z.
@@ -198,6 +204,10 @@ public final class DRAWModel {
         switch mode {
         case .mean: break
         case .sampled: withRNG { ck_randn(cache.eps[1], n, $0) }
+        case .seeded(let seed):
+            var state: [UInt64] = [0, 0, 0, 0]
+            ck_rng_seed(&state, seed)
+            ck_randn(cache.eps[1], n, &state)
         case .fixed(let eps):
             guard eps.count == n else {
                 throw DRAWError.shapeMismatch(what: "eps", expected: "[T=\(config.steps)][B=\(B)][Z=\(config.zSize)] = \(n)",

@@ -158,8 +158,9 @@ func writeSafeTensors(path: String, metadata: [String: String],
     try writeAtomically(path: path, data: file)
 }
 
-/// The one place file writes fail: each POSIX call's errno becomes a `DRAWError.io` naming the path.
-func writeAtomically(path: String, data: Data) throws {
+/// The one place file writes fail: each POSIX call's errno becomes a `DRAWError.io` naming the path. Writes
+/// `<path>.tmp-<pid>`, fsyncs, renames it over `path` and fsyncs the directory: a crash leaves the old file or the new.
+public func writeAtomically(path: String, data: Data) throws {
     let tmp = "\(path).tmp-\(getpid())"
     func fail(_ what: String, _ p: String) -> DRAWError { .io(path: p, reason: "\(what): \(String(cString: strerror(errno)))") }
     let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
