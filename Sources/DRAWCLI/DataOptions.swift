@@ -113,7 +113,7 @@ struct DataOptions: ParsableArguments {
             let n = min(count, limit ?? count)
             let bytes = DRAWConfig.checked([n, options.channels, options.height ?? 32, options.width ?? 32, 4])
             if bytes > memoryLimit {
-                throw CLIError(String(format: "%d faces of %dx%dx%d need about %.1f GiB as floats, more than the %.1f GiB allowed; use fewer (faces:N or --limit)",
+                throw CLIError(String(format: "%lld faces of %lldx%lldx%lld need about %.1f GiB as floats, more than the %.1f GiB allowed; use fewer (faces:N or --limit)",
                                       n, options.channels, options.height ?? 32, options.width ?? 32,
                                       Double(bytes) / 1073741824, Double(memoryLimit) / 1073741824))
             }

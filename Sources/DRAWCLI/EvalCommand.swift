@@ -39,8 +39,10 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
-        if let k = importanceSamples, k < 1 { throw ValidationError("--importance-samples must be at least 1 (got \(k)).") }
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...100000 (got \(batchSize)).") }
+        if let k = importanceSamples, !(1...100_000).contains(k) {
+            throw ValidationError("--importance-samples must be in 1...100000 (got \(k)).")
+        }
     }
 
     mutating func run() throws {
@@ -55,7 +57,9 @@ struct EvalCommand: ParsableCommand {
         let set = switch split { case .test: parts.test; case .train: parts.train; case .all: all }
         guard set.count > 0 else { throw CLIError("the \(split.rawValue) split is empty (see --test-fraction)") }
         printErr("data: \(about); evaluating \(set.count) images (\(split.rawValue) split)")
+        try requireMemory(c.trainingBytes(batch: min(batchSize, set.count)), for: "evaluating at batch \(batchSize)", runtime: runtime)
         let report = try evaluate(m, set, deterministic: deterministic, batchSize: batchSize)
+        try requireFinite(report.total, "the losses")
         let nll = try importanceSamples.map { try importanceWeightedNLL(m, set, samples: $0, batchSize: batchSize) }
         if json {
             var object: [String: Any] = [

@@ -120,6 +120,9 @@ final class Trainer {
                 break
             }
             let next = model.step + 1
+            if let fault = FaultInjection.current, fault.rank == rank, fault.step == next {
+                throw CLIError("injected fault at step \(next) (DRAW_INJECT_FAULT)")
+            }
             model.adam.learningRate = settings.schedule.learningRate(atStep: next)
             model.klWeight = settings.schedule.klWeight(atStep: next)
             let batch = loader.next().images
@@ -267,4 +270,18 @@ func requireOneBatch(images: Int, batch: Int, ranks: Int) throws {
 struct NonFiniteLoss: Error, CustomStringConvertible {
     let value: Double
     var description: String { "the loss is \(value)" }
+}
+
+/// `DRAW_INJECT_FAULT=rank:step` makes that rank fail at that step: how the tests show that a failing rank ends an
+/// mpirun job (MPI_Abort) instead of leaving the others waiting in the next allreduce.
+struct FaultInjection {
+    let rank: Int
+    let step: Int64
+
+    static let current: FaultInjection? = {
+        guard let text = ProcessInfo.processInfo.environment["DRAW_INJECT_FAULT"] else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let r = Int(parts[0]), let s = Int64(parts[1]) else { return nil }
+        return FaultInjection(rank: r, step: s)
+    }()
 }
