@@ -33,7 +33,7 @@ struct SafeTensorsFile {
         }
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DRAWError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw DRAWError.io(path: path, reason: "cannot read: \(plainReason(error))")
         }
         guard bytes.count >= 8 else { throw bad("file is \(bytes.count) bytes, shorter than the 8-byte header length") }
         let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -45,7 +45,7 @@ struct SafeTensorsFile {
         let json = bytes[(start + 8)..<(start + dataStart)]
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: json) } catch {
-            throw bad("header is not valid JSON: \(error.localizedDescription)")
+            throw bad("header is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "malformed")")
         }
         guard let header = root as? [String: Any] else { throw bad("header JSON is not an object") }
         let dataBytes = bytes.count - dataStart

@@ -12,7 +12,9 @@ struct CheckpointStore {
     init(directory: URL, keep: Int) throws {
         self.directory = directory
         self.keep = max(1, keep)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create the checkpoint folder \(directory.path): \(plainReason(error))")
+        }
     }
 
     func url(step: Int64) -> URL {

@@ -83,23 +83,3 @@ final class RunFolder {
 
     static func isTemporary(_ name: String) -> Bool { name.contains(".tmp-") || name.hasPrefix(".dat.nosync") }
 }
-
-/// A Foundation or POSIX error as a plain reason ("No such file or directory"), never an `NSCocoaErrorDomain` dump.
-func plainReason(_ error: Error) -> String {
-    if let e = error as? DRAWError { return e.description }
-    if let e = error as? CLIError { return e.description }
-    let ns = error as NSError
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
-    }
-    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-    switch CocoaError.Code(rawValue: ns.code) {
-    case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder"
-    case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied"
-    case .fileWriteOutOfSpace: return "no space left on the device"
-    case .fileWriteFileExists: return "a file of that name exists"
-    case .fileReadCorruptFile: return "the file is corrupt"
-    default: break
-    }
-    return ns.localizedFailureReason ?? ns.localizedDescription
-}

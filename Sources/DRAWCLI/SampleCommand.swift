@@ -51,7 +51,7 @@ func outputFolder(_ out: String?, checkpoint: String) throws -> URL {
             ? c : c.deletingLastPathComponent()
     }
     do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-        throw CLIError("cannot create the output folder \(url.path): \(error.localizedDescription)")
+        throw CLIError("cannot create the output folder \(url.path): \(plainReason(error))")
     }
     return url
 }
