@@ -17,10 +17,11 @@ public struct DrawCommand: ParsableCommand {
               draw eval --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
               draw bench --threads 1
               draw info --checkpoint runs/fmnist
+              draw export runs/fmnist weights.safetensors   weights only, for torch load_state_dict(strict=True)
             Every command has --help.
             """,
         subcommands: [DemoCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self,
-                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self]
+                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self, ExportCommand.self]
     )
     public init() {}
 
