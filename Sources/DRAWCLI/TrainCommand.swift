@@ -122,6 +122,8 @@ func runTraining(data: DataOptions, model modelOptions: ModelOptions, train: Tra
     let plan = TrainingPlan(iterations: iterations, batchSize: batch, checkpointEvery: train.checkpointEvery,
                             keepCheckpoints: train.keep, output: out, seed: runtime.seed, quiet: quiet)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
+    trainer.lossStep = try LossStep.make(modelOptions.loss, modelOptions.sharp, model: model, seed: runtime.seed,
+                                         resumeFrom: train.resume ? out : nil)
     let started = Date()
     let end = try trainer.run()
     if case .interrupted = end { throw ExitCode(130) }

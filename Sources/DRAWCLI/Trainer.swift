@@ -112,13 +112,23 @@ final class Trainer {
         if let store, lastSaved.map({ $0 != store.url(step: model.step) }) ?? true { lastSaved = try store.save(model) }
         if isRoot {
             try model.save(to: plan.output.appendingPathComponent("model.safetensors").path)
+            try lossStep?.save(plan.output)   // discriminator.safetensors beside it (vaegan)
             try log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
         }
         return .finished
     }
 
+    /// `--loss features` / `vaegan`: the step that replaces computeGradients + Adam (nil: the model's own loss).
+    var lossStep: LossStep?
+
     /// One step; returns the global batch-mean losses.
     private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> (recon: Double, kl: Double, total: Double) {
+        // ---- sharp colour losses (LossOptions.swift): one process only
+        if let lossStep {
+            guard world == nil else { throw CLIError("--loss features/vaegan do not run under mpirun yet") }
+            return try lossStep.step(images)
+        }
+        // ---- end sharp colour losses
         guard let world else {
             let r = try model.computeGradients(images: images, mode: .sampled)
             try requireFinite(r.mean)
