@@ -115,8 +115,10 @@ public final class VAEGANTrainer {
             // Decoder seed: γ (features + pixels) + ganWeight · d(−log D(x̃))/dx̃ = γ·(...) + ganWeight (σ(l) − 1) ∂l/∂x̃.
             var dLogits = [Float](repeating: 0, count: 2 * B)
             if decoderGAN {
-                ck_bce_backward(&dLogits[B], [Float](repeating: s.ganWeight, count: B), Array(logits[B...]),
-                                [Float](repeating: 1, count: B), B.c, 1)
+                dLogits.withUnsafeMutableBufferPointer {
+                    ck_bce_backward($0.baseAddress! + B, [Float](repeating: s.ganWeight, count: B), Array(logits[B...]),
+                                    [Float](repeating: 1, count: B), B.c, 1)
+                }
             }
             for i in g.indices { g[i] *= s.gamma }
             dx = [Float](repeating: 0, count: 2 * B * P)
