@@ -124,6 +124,32 @@ public final class DRAWModel {
         return report
     }
 
+    /// `computeGradients(images:mode:)` with the reconstruction term computed by `reconstruction` instead of the
+    /// config's loss (see `ReconstructionTerm`): the model turns its dL/dx̃ into dL/dc_T through the sigmoid and runs
+    /// BPTT unchanged. The batch loss is mean_b(recon_b + klWeight · KL_b); the report's recon is the closure's.
+    @discardableResult
+    public func computeGradients(images: UnsafeBufferPointer<Float>, mode: LatentMode,
+                                 reconstruction: ReconstructionTerm) throws -> LossReport {
+        let cache = try prepare(images: images, mode: mode)
+        let kl = forward(cache, mode: mode).kl
+        let B = cache.batch, n = B * config.pixels
+        var xTilde = [Float](repeating: 0, count: n), dxTilde = xTilde
+        let recon = try xTilde.withUnsafeMutableBufferPointer { xt in
+            try dxTilde.withUnsafeMutableBufferPointer { d in
+                ck_sigmoid_forward(xt.baseAddress!, nil, cache.canvas[config.steps], B.c, config.pixels.c)
+                return try reconstruction(UnsafeBufferPointer(xt), UnsafeBufferPointer(start: cache.x, count: n), d)
+            }
+        }
+        guard recon.count == B else {
+            throw DRAWError.shapeMismatch(what: "reconstruction loss per image", expected: "\(B) values", got: recon.count)
+        }
+        for i in 0..<n { dxTilde[i] /= Float(B) }   // d(batch mean)/dx̃
+        if scratch?.batch != B { scratch = BackwardScratch(config: config, batch: B) }
+        zero(grads.base, grads.count)
+        backward(cache, scratch!, mode: mode) { dCanvas in ck_sigmoid_backward(dCanvas, dxTilde, xTilde, B.c, self.config.pixels.c) }
+        return LossReport(total: zip(recon, kl).map { $0 + Double(klWeight) * $1 }, recon: recon, kl: kl)
+    }
+
     // MARK: parameter and gradient access
 
     /// A copy of parameter `name` (PyTorch state_dict name), row-major, or nil if there is none.

@@ -45,6 +45,8 @@ struct RunSettings: Codable, Equatable {
     var model: DRAWConfig
     /// The --preset the model and batch size came from, if any.
     var preset: String?
+    /// `features` or `vaegan` when training used one of the sharp colour losses (the model's config says l2).
+    var loss: String?
     var recipe: Recipe
     var adam: AdamSettings
     var schedule: TrainingSchedule
@@ -58,7 +60,7 @@ struct RunSettings: Codable, Equatable {
     var keep: Int
 
     enum CodingKeys: String, CodingKey {
-        case format, command, data, seed, batchSize = "batch_size", iterations, model, preset, recipe, adam, schedule
+        case format, command, data, seed, batchSize = "batch_size", iterations, model, preset, loss, recipe, adam, schedule
         case evalEvery = "eval_every", evalImages = "eval_images", earlyStop = "early_stop"
         case checkpointEvery = "checkpoint_every", keep
     }

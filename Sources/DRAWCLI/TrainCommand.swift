@@ -106,6 +106,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         let config = try forced ?? modelOptions.config(base: .color64, channels: all.channels, height: all.height, width: all.width)
         let batch = options.batchSize ?? modelOptions.presetBatchSize ?? 64
         settings = options.resolve(command: command, data: data, config: config, preset: modelOptions.preset,
+                                   loss: modelOptions.loss,
                                    presetBatch: modelOptions.presetBatchSize, seed: seed,
                                    iterations: iterations(batch: batch) ?? defaultIterations)
     }
@@ -134,6 +135,8 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
 
     let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
+    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
+                                         seed: settings.seed, resumeFrom: options.resume ? out : nil)
     let started = Date()
     let end = try trainer.run()
     if case let .interrupted(_, signal) = end { throw ExitCode(exitStatus(afterSignal: signal)) }

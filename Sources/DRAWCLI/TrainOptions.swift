@@ -144,11 +144,12 @@ struct TrainOptions: ParsableArguments {
     }
 
     /// A fresh run's settings. `iterations` is already resolved (from --iterations, --epochs or the default).
-    func resolve(command: String, data: DataOptions, config: DRAWConfig, preset: String?, presetBatch: Int?,
-                 seed: UInt64, iterations: Int) -> RunSettings {
+    func resolve(command: String, data: DataOptions, config: DRAWConfig, preset: String?, loss: TrainingLoss?,
+                 presetBatch: Int?, seed: UInt64, iterations: Int) -> RunSettings {
         let recipe = self.recipe ?? .measured
         return RunSettings(command: command, data: data.settings, seed: seed, batchSize: batchSize ?? presetBatch ?? 64,
-                           iterations: iterations, model: config, preset: preset, recipe: recipe, adam: adam(recipe: recipe),
+                           iterations: iterations, model: config, preset: preset, loss: loss?.rawValue, recipe: recipe,
+                           adam: adam(recipe: recipe),
                            schedule: schedule(iterations: iterations, recipe: recipe), evalEvery: evalEvery ?? 500,
                            evalImages: evalImages ?? 1000, earlyStop: earlyStop, checkpointEvery: checkpointEvery ?? 500,
                            keep: keep ?? 3)
@@ -203,7 +204,7 @@ struct TrainOptions: ParsableArguments {
         check("enc-size", model.encSize, m.encSize)
         check("dec-size", model.decSize, m.decSize)
         check("z-size", model.zSize, m.zSize)
-        check("loss", model.loss, m.loss)
+        check("loss", model.loss?.rawValue, saved.loss ?? m.loss.rawValue)
         if model.noAttention, m.attention { found.append("--no-attention (the saved run has attention)") }
         return found
     }

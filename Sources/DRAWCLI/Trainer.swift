@@ -178,6 +178,7 @@ final class Trainer {
         if isRoot {
             if let store, lastGood != store.url(step: model.step) { try saveCheckpoint() }
             try saveWeights("model.safetensors")
+            try lossStep?.save(plan.output)   // discriminator.safetensors beside it (vaegan)
             log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
             if best.value.isFinite {
                 say(String(format: "best held-out negative ELBO %.3f at step %lld: %@", best.value, best.step,
@@ -212,8 +213,18 @@ final class Trainer {
         return result
     }
 
+    /// `--loss features` / `vaegan`: the step that replaces computeGradients + Adam (nil: the model's own loss).
+    var lossStep: LossStep?
+
     /// One step; returns the global batch-mean losses.
     private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> StepLosses {
+        // ---- sharp colour losses (LossOptions.swift): one process only
+        if let lossStep {
+            guard world == nil else { throw CLIError("--loss features/vaegan do not run under mpirun yet") }
+            let r = try lossStep.step(images)
+            return StepLosses(recon: r.recon, kl: r.kl, total: r.total)
+        }
+        // ---- end sharp colour losses
         guard let world else {
             let r = try model.computeGradients(images: images, mode: .sampled)
             try requireFinite(r.mean)
