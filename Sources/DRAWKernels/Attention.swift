@@ -8,11 +8,11 @@ public enum Kernels {
 }
 
 /// Window parameters and Gaussian filterbanks from the raw attention head outputs (`ck_attention_forward`).
-/// - Parameters:
-///   - params: (B, 5), overwritten with (gx, gy, σ², δ, γ).
-///   - Fx: (B, N, W), overwritten; N (2…`Kernels.maxWindow`) and W are read from its shape.
-///   - Fy: (B, N, H), overwritten; H is read from its shape.
-///   - head: (B, 5) raw outputs (g̃x, g̃y, log σ², log δ̃, log γ), any row stride.
+/// Shapes:
+/// - params: (B, 5), overwritten with (gx, gy, σ², δ, γ).
+/// - Fx: (B, N, W), overwritten; N (2…`Kernels.maxWindow`) and W are read from its shape.
+/// - Fy: (B, N, H), overwritten; H is read from its shape.
+/// - head: (B, 5) raw outputs (g̃x, g̃y, log σ², log δ̃, log γ), any row stride.
 public func attentionForward(params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedBuffer,
                              head: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "attentionForward"
@@ -30,10 +30,10 @@ public func attentionForward(params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedB
 }
 
 /// Accumulates dhead from the gradients of the window parameters and filterbanks (`ck_attention_backward`).
-/// - Parameters:
-///   - dhead: (B, 5), any row stride, += .
-///   - dparams: (B, 5) or nil; all five columns are read. dFx: (B, N, W) or nil. dFy: (B, N, H) or nil.
-///   - params, Fx, Fy: the forward's outputs, (B, 5), (B, N, W), (B, N, H).
+/// Shapes:
+/// - dhead: (B, 5), any row stride, += .
+/// - dparams: (B, 5) or nil; all five columns are read. dFx: (B, N, W) or nil. dFy: (B, N, H) or nil.
+/// - params, Fx, Fy: the forward's outputs, (B, 5), (B, N, W), (B, N, H).
 public func attentionBackward(dhead: ShapedBuffer, dparams: ShapedBuffer?, dFx: ShapedBuffer?, dFy: ShapedBuffer?,
                               params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "attentionBackward"
@@ -57,11 +57,11 @@ public func attentionBackward(dhead: ShapedBuffer, dparams: ShapedBuffer?, dFx: 
 }
 
 /// The read glimpses r = [γ Fy x_c Fxᵀ | γ Fy x̂_c Fxᵀ] and the intermediates the backward needs (`ck_read_forward`).
-/// - Parameters:
-///   - r: (B, 2·C·N²), any row stride (e.g. the r columns of the encoder's input row), overwritten.
-///   - T: (B, 2C, N, W) = Fy X per plane, overwritten. U: (B, 2C, N, H) = Fx Xᵀ, overwritten.
-///   - x, xhat: (B, C, H, W); B, C, H, W are read from x's shape.
-///   - Fx: (B, N, W), Fy: (B, N, H), params: (B, 5) (γ is column 4) from `attentionForward`.
+/// Shapes:
+/// - r: (B, 2·C·N²), any row stride (e.g. the r columns of the encoder's input row), overwritten.
+/// - T: (B, 2C, N, W) = Fy X per plane, overwritten. U: (B, 2C, N, H) = Fx Xᵀ, overwritten.
+/// - x, xhat: (B, C, H, W); B, C, H, W are read from x's shape.
+/// - Fx: (B, N, W), Fy: (B, N, H), params: (B, 5) (γ is column 4) from `attentionForward`.
 public func readForward(r: ShapedBuffer, T: ShapedBuffer, U: ShapedBuffer, x: ShapedBuffer, xhat: ShapedBuffer,
                         Fx: ShapedBuffer, Fy: ShapedBuffer, params: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "readForward"
@@ -85,11 +85,11 @@ public func readForward(r: ShapedBuffer, T: ShapedBuffer, U: ShapedBuffer, x: Sh
 }
 
 /// Accumulates the read's input gradients from dr (`ck_read_backward`); any output may be nil.
-/// - Parameters:
-///   - dx, dxhat: (B, C, H, W) +=. dFx: (B, N, W) +=, dFy: (B, N, H) +=, dparams: (B, 5), column 4 (dγ) +=.
-///   - dr: (B, 2·C·N²), any row stride.
-///   - T: (B, 2C, N, W) and U: (B, 2C, N, H) from `readForward`; B, C, N, W from T's shape, H from U's.
-///   - Fx, Fy, params: the window, as in `readForward`.
+/// Shapes:
+/// - dx, dxhat: (B, C, H, W) +=. dFx: (B, N, W) +=, dFy: (B, N, H) +=, dparams: (B, 5), column 4 (dγ) +=.
+/// - dr: (B, 2·C·N²), any row stride.
+/// - T: (B, 2C, N, W) and U: (B, 2C, N, H) from `readForward`; B, C, N, W from T's shape, H from U's.
+/// - Fx, Fy, params: the window, as in `readForward`.
 public func readBackward(dx: ShapedBuffer?, dxhat: ShapedBuffer?, dFx: ShapedBuffer?, dFy: ShapedBuffer?,
                          dparams: ShapedBuffer?, dr: ShapedBuffer, T: ShapedBuffer, U: ShapedBuffer,
                          Fx: ShapedBuffer, Fy: ShapedBuffer, params: ShapedBuffer) throws(KernelError) {
@@ -119,10 +119,10 @@ public func readBackward(dx: ShapedBuffer?, dxhat: ShapedBuffer?, dFx: ShapedBuf
 }
 
 /// canvas = canvasPrev + (1/γ) Fyᵀ w_c Fx per channel (`ck_write_forward`).
-/// - Parameters:
-///   - canvas: (B, C, H, W), overwritten; B, C, H, W are read from its shape.
-///   - canvasPrev: (B, C, H, W); may be `canvas` itself (then the patch is added in place), no other overlap.
-///   - w: (B, C·N²), any row stride. Fx: (B, N, W), Fy: (B, N, H), params: (B, 5), the write window.
+/// Shapes:
+/// - canvas: (B, C, H, W), overwritten; B, C, H, W are read from its shape.
+/// - canvasPrev: (B, C, H, W); may be `canvas` itself (then the patch is added in place), no other overlap.
+/// - w: (B, C·N²), any row stride. Fx: (B, N, W), Fy: (B, N, H), params: (B, 5), the write window.
 public func writeForward(canvas: ShapedBuffer, canvasPrev: ShapedBuffer, w: ShapedBuffer,
                          Fx: ShapedBuffer, Fy: ShapedBuffer, params: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "writeForward"
@@ -145,10 +145,10 @@ public func writeForward(canvas: ShapedBuffer, canvasPrev: ShapedBuffer, w: Shap
 }
 
 /// Accumulates the write's input gradients from dcanvas (`ck_write_backward`); any output may be nil.
-/// - Parameters:
-///   - dw: (B, C·N²), any row stride, +=. dFx: (B, N, W), dFy: (B, N, H), dparams: (B, 5) (column 4) +=.
-///   - dcanvas: (B, C, H, W); B, C, H, W are read from its shape.
-///   - w, Fx, Fy, params: the forward's inputs.
+/// Shapes:
+/// - dw: (B, C·N²), any row stride, +=. dFx: (B, N, W), dFy: (B, N, H), dparams: (B, 5) (column 4) +=.
+/// - dcanvas: (B, C, H, W); B, C, H, W are read from its shape.
+/// - w, Fx, Fy, params: the forward's inputs.
 public func writeBackward(dw: ShapedBuffer?, dFx: ShapedBuffer?, dFy: ShapedBuffer?, dparams: ShapedBuffer?,
                           dcanvas: ShapedBuffer, w: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedBuffer,
                           params: ShapedBuffer) throws(KernelError) {

@@ -2,9 +2,9 @@
 import CKernels
 
 /// C = α·op(A)·op(B) + β·C, row-major (`ck_gemm`, the only caller of BLAS).
-/// - Parameters:
-///   - a: (M, K), or (K, M) when `transposeA`; any row stride. b: (K, N), or (N, K) when `transposeB`.
-///   - c: (M, N), any row stride; must not overlap a or b.
+/// Shapes:
+/// - a: (M, K), or (K, M) when `transposeA`; any row stride. b: (K, N), or (N, K) when `transposeB`.
+/// - c: (M, N), any row stride; must not overlap a or b.
 public func gemm(transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1, a: ShapedBuffer,
                  b: ShapedBuffer, beta: Float = 0, c: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "gemm"
@@ -23,8 +23,8 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false, alpha: Floa
 }
 
 /// y = x·Wᵀ + b over M rows, or y += … when `accumulate` (`ck_linear_forward`).
-/// - Parameters:
-///   - y: (M, out), x: (M, in), weight: (out, in), each with any row stride; bias: (out) or nil.
+/// Shapes:
+/// - y: (M, out), x: (M, in), weight: (out, in), each with any row stride; bias: (out) or nil.
 public func linearForward(y: ShapedBuffer, x: ShapedBuffer, weight: ShapedBuffer, bias: ShapedBuffer?,
                           accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "linearForward"
@@ -43,9 +43,9 @@ public func linearForward(y: ShapedBuffer, x: ShapedBuffer, weight: ShapedBuffer
 }
 
 /// Accumulates dx += dy·W, dW += dyᵀ·x, db += Σ_rows dy (`ck_linear_backward`); any output may be nil.
-/// - Parameters:
-///   - dx: (M, in), dW: (out, in), any row stride; db: (out).
-///   - dy: (M, out), x: (M, in), weight: (out, in), any row stride.
+/// Shapes:
+/// - dx: (M, in), dW: (out, in), any row stride; db: (out).
+/// - dy: (M, out), x: (M, in), weight: (out, in), any row stride.
 public func linearBackward(dx: ShapedBuffer?, dW: ShapedBuffer?, db: ShapedBuffer?, dy: ShapedBuffer,
                            x: ShapedBuffer, weight: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "linearBackward"

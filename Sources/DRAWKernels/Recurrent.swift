@@ -2,11 +2,11 @@
 import CKernels
 
 /// PyTorch's LSTMCell update from the pre-activations (`ck_lstm_forward`), gate order i, f, g, o.
-/// - Parameters:
-///   - h: (B, H), any row stride (e.g. h's columns of a wider row), overwritten.
-///   - c: (B, H), overwritten; B and H are read from its shape.
-///   - act: (B, 4H) σ(i), σ(f), tanh(g), σ(o), overwritten; may be `pre` itself.
-///   - pre: (B, 4H) = W_ih x + b_ih + W_hh h + b_hh. cPrev: (B, H) or nil (zeros).
+/// Shapes:
+/// - h: (B, H), any row stride (e.g. h's columns of a wider row), overwritten.
+/// - c: (B, H), overwritten; B and H are read from its shape.
+/// - act: (B, 4H) σ(i), σ(f), tanh(g), σ(o), overwritten; may be `pre` itself.
+/// - pre: (B, 4H) = W_ih x + b_ih + W_hh h + b_hh. cPrev: (B, H) or nil (zeros).
 public func lstmForward(h: ShapedBuffer, c: ShapedBuffer, act: ShapedBuffer, pre: ShapedBuffer,
                         cPrev: ShapedBuffer?) throws(KernelError) {
     let k: StaticString = "lstmForward"
@@ -26,11 +26,11 @@ public func lstmForward(h: ShapedBuffer, c: ShapedBuffer, act: ShapedBuffer, pre
 }
 
 /// The LSTM cell's backward (`ck_lstm_backward`): dpre is OVERWRITTEN, dcPrev accumulated.
-/// - Parameters:
-///   - dpre: (B, 4H), overwritten; may be `act` itself (BPTT then needs no second buffer).
-///   - dcPrev: (B, H) += , or nil.
-///   - dh: (B, H); dc: (B, H), the gradient reaching c from later steps, or nil (zero).
-///   - act: (B, 4H), c: (B, H) from the forward (B, H read from c); cPrev: (B, H) or nil (zeros).
+/// Shapes:
+/// - dpre: (B, 4H), overwritten; may be `act` itself (BPTT then needs no second buffer).
+/// - dcPrev: (B, H) += , or nil.
+/// - dh: (B, H); dc: (B, H), the gradient reaching c from later steps, or nil (zero).
+/// - act: (B, 4H), c: (B, H) from the forward (B, H read from c); cPrev: (B, H) or nil (zeros).
 public func lstmBackward(dpre: ShapedBuffer, dcPrev: ShapedBuffer?, dh: ShapedBuffer, dc: ShapedBuffer?,
                          act: ShapedBuffer, c: ShapedBuffer, cPrev: ShapedBuffer?) throws(KernelError) {
     let k: StaticString = "lstmBackward"
@@ -52,10 +52,10 @@ public func lstmBackward(dpre: ShapedBuffer, dcPrev: ShapedBuffer?, dh: ShapedBu
 }
 
 /// z = μ + exp(log σ)·ε and the per-image KL (`ck_latent_forward`).
-/// - Parameters:
-///   - z: (B, Z), any row stride, overwritten. kl: (B), overwritten.
-///   - mu, logSigma: (B, Z) with one row stride between them (two halves of one product's output, say).
-///   - eps: (B, Z) or nil (z = μ, evaluation mode).
+/// Shapes:
+/// - z: (B, Z), any row stride, overwritten. kl: (B), overwritten.
+/// - mu, logSigma: (B, Z) with one row stride between them (two halves of one product's output, say).
+/// - eps: (B, Z) or nil (z = μ, evaluation mode).
 public func latentForward(z: ShapedBuffer, kl: ShapedBuffer, mu: ShapedBuffer, logSigma: ShapedBuffer,
                           eps: ShapedBuffer?) throws(KernelError) {
     let k: StaticString = "latentForward"
@@ -74,10 +74,10 @@ public func latentForward(z: ShapedBuffer, kl: ShapedBuffer, mu: ShapedBuffer, l
 }
 
 /// Accumulates dμ and d log σ from dz and dkl (`ck_latent_backward`).
-/// - Parameters:
-///   - dmu, dlogSigma: (B, Z) with one row stride between them, +=.
-///   - dz: (B, Z) or nil; dkl: (B) or nil.
-///   - mu, logSigma: the forward's (B, Z) inputs, one row stride; eps: (B, Z) or nil.
+/// Shapes:
+/// - dmu, dlogSigma: (B, Z) with one row stride between them, +=.
+/// - dz: (B, Z) or nil; dkl: (B) or nil.
+/// - mu, logSigma: the forward's (B, Z) inputs, one row stride; eps: (B, Z) or nil.
 public func latentBackward(dmu: ShapedBuffer, dlogSigma: ShapedBuffer, dz: ShapedBuffer?, dkl: ShapedBuffer?,
                            mu: ShapedBuffer, logSigma: ShapedBuffer, eps: ShapedBuffer?) throws(KernelError) {
     let k: StaticString = "latentBackward"
