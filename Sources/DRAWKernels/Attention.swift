@@ -7,6 +7,16 @@ public enum Kernels {
     public static let maxWindow = Int(CK_MAX_N)
 }
 
+/// The window every glimpse kernel takes: Fx (B, N, W), Fy (B, N, H), params (B, 5), all contiguous, and
+/// N in 2…CK_MAX_N (the kernels' per-thread scratch is on the stack, sized by it).
+func expectWindow(Fx: ShapedBuffer, Fy: ShapedBuffer, params: ShapedBuffer, B: Int, N: Int, H: Int, W: Int,
+                  _ k: StaticString) throws(KernelError) {
+    try expectDense(Fx, Shape(B, N, W), k, "Fx")
+    try expectDense(Fy, Shape(B, N, H), k, "Fy")
+    try expectDense(params, Shape(B, 5), k, "params")
+    try requireWindow(N, k, "Fx")
+}
+
 /// Window parameters and Gaussian filterbanks from the raw attention head outputs (`ck_attention_forward`).
 /// Shapes:
 /// - params: (B, 5), overwritten with (gx, gy, σ², δ, γ).
@@ -18,10 +28,7 @@ public func attentionForward(params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedB
     let k: StaticString = "attentionForward"
     let B = head.shape[0], N = Fx.shape[1], W = Fx.shape[2], H = Fy.shape[2]
     try expect(head, Shape(B, 5), k, "head")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
-    try expectDense(params, Shape(B, 5), k, "params")
-    try requireWindow(N, k, "Fx")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     var ops = Operands(k)
     ops.input("head", head)
     ops.output("params", params); ops.output("Fx", Fx); ops.output("Fy", Fy)
@@ -38,14 +45,11 @@ public func attentionBackward(dhead: ShapedBuffer, dparams: ShapedBuffer?, dFx: 
                               params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedBuffer) throws(KernelError) {
     let k: StaticString = "attentionBackward"
     let B = params.shape[0], N = Fx.shape[1], W = Fx.shape[2], H = Fy.shape[2]
-    try expectDense(params, Shape(B, 5), k, "params")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     try expect(dhead, Shape(B, 5), k, "dhead")
     try expectDense(dparams, Shape(B, 5), k, "dparams")
     try expectDense(dFx, Shape(B, N, W), k, "dFx")
     try expectDense(dFy, Shape(B, N, H), k, "dFy")
-    try requireWindow(N, k, "Fx")
     var ops = Operands(k)
     ops.input("dparams", dparams); ops.input("dFx", dFx); ops.input("dFy", dFy)
     ops.input("params", params); ops.input("Fx", Fx); ops.input("Fy", Fy)
@@ -69,13 +73,10 @@ public func readForward(r: ShapedBuffer, T: ShapedBuffer, U: ShapedBuffer, x: Sh
     let B = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3], N = Fx.shape[1]
     try expectDense(x, Shape(B, C, H, W), k, "x")
     try expectDense(xhat, Shape(B, C, H, W), k, "xhat")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
-    try expectDense(params, Shape(B, 5), k, "params")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     try expect(r, Shape(B, 2 * C * N * N), k, "r")
     try expectDense(T, Shape(B, 2 * C, N, W), k, "T")
     try expectDense(U, Shape(B, 2 * C, N, H), k, "U")
-    try requireWindow(N, k, "Fx")
     var ops = Operands(k)
     ops.input("x", x); ops.input("xhat", xhat); ops.input("Fx", Fx); ops.input("Fy", Fy); ops.input("params", params)
     ops.output("r", r); ops.output("T", T); ops.output("U", U)
@@ -98,16 +99,13 @@ public func readBackward(dx: ShapedBuffer?, dxhat: ShapedBuffer?, dFx: ShapedBuf
     let B = T.shape[0], C = T.shape[1] / 2, N = T.shape[2], W = T.shape[3], H = U.shape[3]
     try expectDense(T, Shape(B, 2 * C, N, W), k, "T")
     try expectDense(U, Shape(B, 2 * C, N, H), k, "U")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
-    try expectDense(params, Shape(B, 5), k, "params")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     try expect(dr, Shape(B, 2 * C * N * N), k, "dr")
     try expectDense(dx, Shape(B, C, H, W), k, "dx")
     try expectDense(dxhat, Shape(B, C, H, W), k, "dxhat")
     try expectDense(dFx, Shape(B, N, W), k, "dFx")
     try expectDense(dFy, Shape(B, N, H), k, "dFy")
     try expectDense(dparams, Shape(B, 5), k, "dparams")
-    try requireWindow(N, k, "T")
     var ops = Operands(k)
     ops.input("dr", dr); ops.input("T", T); ops.input("U", U)
     ops.input("Fx", Fx); ops.input("Fy", Fy); ops.input("params", params)
@@ -130,11 +128,8 @@ public func writeForward(canvas: ShapedBuffer, canvasPrev: ShapedBuffer, w: Shap
     let B = canvas.shape[0], C = canvas.shape[1], H = canvas.shape[2], W = canvas.shape[3], N = Fx.shape[1]
     try expectDense(canvas, Shape(B, C, H, W), k, "canvas")
     try expectDense(canvasPrev, Shape(B, C, H, W), k, "canvasPrev")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
-    try expectDense(params, Shape(B, 5), k, "params")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     try expect(w, Shape(B, C * N * N), k, "w")
-    try requireWindow(N, k, "Fx")
     var ops = Operands(k)
     let prev = ops.input("canvasPrev", canvasPrev)
     ops.input("w", w); ops.input("Fx", Fx); ops.input("Fy", Fy); ops.input("params", params)
@@ -156,15 +151,12 @@ public func writeBackward(dw: ShapedBuffer?, dFx: ShapedBuffer?, dFy: ShapedBuff
     try require(dcanvas.shape.rank == 4, k, "dcanvas", "has shape \(dcanvas.shape), expected (B, C, H, W)")
     let B = dcanvas.shape[0], C = dcanvas.shape[1], H = dcanvas.shape[2], W = dcanvas.shape[3], N = Fx.shape[1]
     try expectDense(dcanvas, Shape(B, C, H, W), k, "dcanvas")
-    try expectDense(Fx, Shape(B, N, W), k, "Fx")
-    try expectDense(Fy, Shape(B, N, H), k, "Fy")
-    try expectDense(params, Shape(B, 5), k, "params")
+    try expectWindow(Fx: Fx, Fy: Fy, params: params, B: B, N: N, H: H, W: W, k)
     try expect(w, Shape(B, C * N * N), k, "w")
     try expect(dw, Shape(B, C * N * N), k, "dw")
     try expectDense(dFx, Shape(B, N, W), k, "dFx")
     try expectDense(dFy, Shape(B, N, H), k, "dFy")
     try expectDense(dparams, Shape(B, 5), k, "dparams")
-    try requireWindow(N, k, "Fx")
     var ops = Operands(k)
     ops.input("dcanvas", dcanvas); ops.input("w", w); ops.input("Fx", Fx); ops.input("Fy", Fy)
     ops.input("params", params)
