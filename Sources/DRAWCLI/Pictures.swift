@@ -80,7 +80,7 @@ enum Pictures {
         let originals = try ImageGrid.make((0..<n).map { set.image($0).rgb().upscaled(by: s) }, rows: rows, cols: cols,
                                            padding: 2, padColour: .white)
         let gifPath = folder.appendingPathComponent("attention.gif").path
-        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, palette: .colour,
+        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, keep: [.green, .red, .white],
                                 delayCentiseconds: 30)
         for frame in gridFrames { try gif.add(frame) }
         try gif.add(originals)
