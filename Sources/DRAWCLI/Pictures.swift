@@ -13,9 +13,14 @@ enum Pictures {
     /// samples, one per row, canvas after each step left to right). Returns the paths written.
     @discardableResult
     static func writeSamples(_ model: DRAWModel, rows: Int, cols: Int, to folder: URL) throws -> [String] {
-        let c = model.config, n = rows * cols
-        let drawing = try model.sample(count: n)
-        let sheet = try ImageGrid.make(planar: Array(drawing.images), count: n, channels: c.channels,
+        try writeSamples(try model.sample(count: rows * cols), rows: rows, cols: cols, to: folder)
+    }
+
+    /// The same two pictures of drawings already made (at most rows × cols of them on the sheet).
+    @discardableResult
+    static func writeSamples(_ drawing: DrawingSequence, rows: Int, cols: Int, to folder: URL) throws -> [String] {
+        let c = drawing.config, n = min(rows * cols, drawing.count)
+        let sheet = try ImageGrid.make(planar: Array(drawing.images.prefix(n * c.pixels)), count: n, channels: c.channels,
                                        height: c.height, width: c.width, rows: rows, cols: cols,
                                        scale: sheetScale(for: c))
         let sheetPath = folder.appendingPathComponent("samples.png").path
