@@ -13,6 +13,16 @@ extension DRAWModel {
         withRNG { state in out.withUnsafeMutableBufferPointer { ck_randn($0.baseAddress!, count, state) } }
         return out
     }
+
+    /// `count` N(0, 1) values from a generator of their own seeded with `seed` (the model's RNG is left alone, so
+    /// a training run that draws pictures for its logs stays the run it would be without them).
+    public static func standardNormals(count: Int, seed: UInt64) -> [Float] {
+        var state: [UInt64] = [0, 0, 0, 0]
+        ck_rng_seed(&state, seed)
+        var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { ck_randn($0.baseAddress!, count, &state) }
+        return out
+    }
 }
 
 extension DRAWConfig {

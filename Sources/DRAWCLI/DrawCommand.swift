@@ -14,6 +14,8 @@ public struct DrawCommand: ParsableCommand {
               draw sample --checkpoint runs/fmnist
               draw reconstruct --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
               draw attention --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
+              draw interpolate --checkpoint runs/fmnist --data fashion-mnist --binarize threshold --pair 0,1
+              draw complete --checkpoint runs/fmnist --data fashion-mnist --binarize threshold --mask bottom
               draw eval --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
               draw bench --threads 1
               draw info --checkpoint runs/fmnist
@@ -21,7 +23,8 @@ public struct DrawCommand: ParsableCommand {
             Every command has --help.
             """,
         subcommands: [DemoCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self,
-                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self, ExportCommand.self]
+                      AttentionCommand.self, InterpolateCommand.self, CompleteCommand.self, EvalCommand.self,
+                      InfoCommand.self, BenchCommand.self, ExportCommand.self]
     )
     public init() {}
 

@@ -13,10 +13,15 @@ enum Pictures {
     /// samples, one per row, canvas after each step left to right). Returns the paths written.
     @discardableResult
     static func writeSamples(_ model: DRAWModel, rows: Int, cols: Int, to folder: URL) throws -> [String] {
-        let c = model.config, n = rows * cols
-        let drawing = try model.sample(count: n)
+        try writeSamples(try model.sample(count: rows * cols), rows: rows, cols: cols, to: folder)
+    }
+
+    /// The same two pictures of drawings already made (at most rows × cols of them on the sheet).
+    @discardableResult
+    static func writeSamples(_ drawing: DrawingSequence, rows: Int, cols: Int, to folder: URL) throws -> [String] {
+        let c = drawing.config, n = min(rows * cols, drawing.count)
         try requireFinite(drawing.images, "the sampled images")
-        let sheet = try ImageGrid.make(planar: Array(drawing.images), count: n, channels: c.channels,
+        let sheet = try ImageGrid.make(planar: Array(drawing.images.prefix(n * c.pixels)), count: n, channels: c.channels,
                                        height: c.height, width: c.width, rows: rows, cols: cols,
                                        scale: sheetScale(for: c))
         let sheetPath = folder.appendingPathComponent("samples.png").path
@@ -83,7 +88,7 @@ enum Pictures {
         let originals = try ImageGrid.make((0..<n).map { set.image($0).rgb().upscaled(by: s) }, rows: rows, cols: cols,
                                            padding: 2, padColour: .white)
         let gifPath = folder.appendingPathComponent("attention.gif").path
-        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, palette: .colour,
+        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, keep: [.green, .red, .white],
                                 delayCentiseconds: 30)
         for frame in gridFrames { try gif.add(frame) }
         try gif.add(originals)

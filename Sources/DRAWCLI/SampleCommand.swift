@@ -1,4 +1,4 @@
-// SampleCommand.swift: `draw sample`: images from the prior as a PNG sheet, plus the drawing step by step.
+// SampleCommand.swift: `draw sample`: images from the prior as a PNG sheet and step by step, or many as PNGs / .npy.
 import ArgumentParser
 import DRAW
 import Foundation
@@ -7,7 +7,12 @@ struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Draw new images from a trained model: samples.png and drawing.png (canvas after each step).",
-        discussion: "Example: draw sample --checkpoint draw-out --rows 8 --cols 8 --seed 7")
+        discussion: """
+            --count N draws N images (default rows x cols); the sheet shows the first rows x cols of them, and \
+            --individual / --npy write all N. --temperature scales the prior's standard deviation: z ~ N(0, t^2 I).
+            Examples: draw sample --checkpoint draw-out --rows 8 --cols 8 --seed 7
+                      draw sample --checkpoint draw-out --count 10000 --npy --temperature 0.8
+            """)
 
     @OptionGroup var model: CheckpointOption
 
@@ -16,6 +21,14 @@ struct SampleCommand: ParsableCommand {
 
     @Option(help: "Columns of the sample sheet.")
     var cols: Int = 8
+
+    @Option(help: "How many images (default: rows x cols).")
+    var count: Int?
+
+    @Option(help: "Scale of the prior's standard deviation (1: the model's prior; below 1: tamer images).")
+    var temperature: Float = 1
+
+    @OptionGroup var set: ImageSetOptions
 
     @Option(help: "Folder for the pictures (default: the checkpoint's folder).")
     var out: String?
@@ -26,6 +39,8 @@ struct SampleCommand: ParsableCommand {
         guard (1...Self.maxSide).contains(rows), (1...Self.maxSide).contains(cols) else {
             throw ValidationError("--rows and --cols must be in 1...\(Self.maxSide) (got \(rows) x \(cols)).")
         }
+        if let count, !(1...10_000_000).contains(count) { throw ValidationError("--count must be in 1...10000000.") }
+        guard temperature.isFinite, temperature >= 0 else { throw ValidationError("--temperature must be >= 0.") }
     }
 
     /// A sheet of 1000 x 1000 images is already more than any screen shows.
@@ -34,10 +49,26 @@ struct SampleCommand: ParsableCommand {
     mutating func run() throws {
         runtime.apply()
         let m = try model.load()
-        try requireMemory(m.config.generationBytes(count: rows * cols), for: "sampling \(rows * cols) images", runtime: runtime)
+        try requireMemory(m.config.generationBytes(count: min(count ?? rows * cols, max(rows * cols, 256))),
+                          for: "sampling \(rows * cols) images", runtime: runtime)
         m.reseed(runtime.seed)
         let folder = try outputFolder(out, checkpoint: model.checkpoint)
-        for path in try Pictures.writeSamples(m, rows: rows, cols: cols, to: folder) { print(path) }
+        let n = count ?? rows * cols
+        let shown = min(n, rows * cols)
+        // The sheet's images first (with their steps), then the rest in batches; z for all comes from one stream.
+        let writer = try set.writer(name: "samples", count: n, config: m.config, folder: folder)
+        let drawing = try m.sample(count: shown, z: try m.priorLatents(count: shown, temperature: temperature))
+        for path in try Pictures.writeSamples(drawing, rows: (shown + cols - 1) / cols, cols: min(cols, shown), to: folder) {
+            print(path)
+        }
+        try writer.add(drawing.images)
+        var done = shown
+        while done < n {
+            let k = min(256, n - done)
+            try writer.add(try m.generate(count: k, z: try m.priorLatents(count: k, temperature: temperature))[...])
+            done += k
+        }
+        for path in try writer.finish() { print(path) }
     }
 }
 

@@ -133,7 +133,8 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     if let world, world.size > 1 { try syncParameters(model, world) }
     if folder != nil { try settings.save(to: out) }
 
-    let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet)
+    let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet,
+                            tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
     trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
                                          seed: settings.seed, resumeFrom: options.resume ? out : nil)

@@ -86,6 +86,9 @@ struct TrainOptions: ParsableArguments {
     @Flag(help: "Continue the run in --out from its newest finite checkpoint with its saved settings (run.json); only --iterations/--epochs may change.")
     var resume = false
 
+    @Flag(name: .customLong("no-tensorboard"), help: "Do not write TensorBoard event files (default: <out>/tensorboard/, for tensorboard --logdir).")
+    var noTensorBoard = false
+
     @Flag(help: "Start a fresh run in an --out that already holds one, deleting the old run's checkpoints, model and logs.")
     var overwrite = false
 

@@ -13,6 +13,8 @@ struct TrainingPlan {
     /// The checkpoint a resumed run started from: the last finite one until a newer one is written.
     var resumedFrom: URL?
     var quiet = false
+    /// Write TensorBoard event files into `<output>/tensorboard` (`--no-tensorboard` turns it off).
+    var tensorBoard = true
 }
 
 /// How a run ended.
@@ -80,6 +82,7 @@ final class Trainer {
         for row in log?.rows ?? [] where row.validation.isFinite {
             if row.validation < best.value { best = (row.validation, row.step); sinceBest = 0 } else { sinceBest += 1 }
         }
+        let monitor = isRoot && plan.tensorBoard ? TrainingMonitor(folder: plan.output, seed: settings.seed, warn: say) : nil
         var note: String? = best.value.isFinite ? String(format: "val %.2f", best.value) : nil
 
         func saveWeights(_ name: String) throws {
@@ -161,11 +164,13 @@ final class Trainer {
                 row.gradientNorm = model.gradientNorm
                 if let validated { (row.validation, row.validationMean) = validated }
                 log?.append(row)
+                monitor?.log(row)
                 progress?.update(Int(s), loss: row.total, images: imagesSoFar, note: note)
                 window = (0, Date()); sums = StepLosses(); windowSteps = 0
             }
             if settings.checkpointEvery > 0, s % Int64(settings.checkpointEvery) == 0 {
                 try saveCheckpoint()
+                monitor?.pictures(model, heldOut: validation, step: s)
                 log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
             }
         }
@@ -176,7 +181,10 @@ final class Trainer {
                        1e3 * allreduceSeconds / Double(allreduceSteps), Double(bytes) / 1e6, ranks))
         }
         if isRoot {
-            if let store, lastGood != store.url(step: model.step) { try saveCheckpoint() }
+            if let store, lastGood != store.url(step: model.step) {
+                try saveCheckpoint()
+                monitor?.pictures(model, heldOut: validation, step: model.step)
+            }
             try saveWeights("model.safetensors")
             try lossStep?.save(plan.output)   // discriminator.safetensors beside it (vaegan)
             log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")

@@ -27,7 +27,7 @@ import Testing
     func loadRefusesNonFiniteTensorsNamingThem(_ tensor: String) throws {
         let model = try DRAWModel(config: Self.config, seed: 3)
         _ = try model.trainStep(batch: [Float](repeating: 1, count: 2 * Self.config.pixels))
-        let path = scratch("nan")
+        let path = scratch("nan-\(tensor)")
         defer { unlink(path) }
         try model.save(to: path)
         try poisoned(tensor, in: path)
