@@ -1,0 +1,96 @@
+// bf16_packed.c: weights packed once into bf16 pair-row panels, and the per-step bf16 product on them.
+#include "bf16.h"
+
+/*
+ * Why the pair rows: vdpbf16ps and AMX's tdpbf16ps multiply pairs of k at a time, each 32-bit lane holding
+ * (k even, k odd) of one column, so the panel stores rows 2i and 2i+1 interleaved. A product may start at an
+ * odd row k0 (a later block of a stacked weight): then the converted A row starts with one zero, and the pairs
+ * line up again. Half the bytes of the float32 panels for every path; AMX and AVX512-BF16 also double (or more)
+ * the multiply rate.
+ */
+
+uint16_t ck_bf16_from_float(float x) { return ck_bf16_round(x); }
+float ck_bf16_to_float(uint16_t b) { return ck_bf16_float(b); }
+
+int ck_bf16_panel_pairs(int K) { return (K > 0 ? (K + 1) / 2 : 0) + 16; }
+
+size_t ck_packed_size_bf16(int K, int N) {
+    const size_t panels = (size_t)(N > 0 ? (N + CK_PACK_COLS - 1) / CK_PACK_COLS : 0);
+    return panels * (size_t)ck_bf16_panel_pairs(K) * CK_BF16_PAIR_ROW;
+}
+
+/* Logical row k0 + k of each panel = bf16(at(k, n)), zero past N. */
+#define PACK16_BODY(at, Kp, k0)                                                                   \
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;                                     \
+    const size_t stride = (size_t)ck_bf16_panel_pairs(Kp) * CK_BF16_PAIR_ROW;                     \
+    _Pragma("omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))")                 \
+    for (int p = 0; p < panels; ++p) {                                                            \
+        uint16_t *dst = packed + (size_t)p * stride;                                              \
+        const int n0 = p * CK_PACK_COLS;                                                          \
+        const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;                              \
+        for (int k = 0; k < K; ++k) {                                                             \
+            const int kk = (k0) + k;                                                              \
+            uint16_t *row = dst + (size_t)(kk >> 1) * CK_BF16_PAIR_ROW + (kk & 1);                \
+            for (int c = 0; c < w; ++c) row[2 * c] = ck_bf16_round(at(k, n0 + c));                \
+            for (int c = w; c < CK_PACK_COLS; ++c) row[2 * c] = 0;                                \
+        }                                                                                         \
+    }
+
+void ck_pack_bf16(uint16_t *packed, const float *W, int ldw, int K, int N) {
+    if (N <= 0) return;
+    memset(packed, 0, sizeof(uint16_t) * ck_packed_size_bf16(K, N));
+#define AT_NN(k, n) W[(size_t)(k) * ldw + (n)]
+    PACK16_BODY(AT_NN, K, 0)
+#undef AT_NN
+}
+
+void ck_pack_transposed_rows_bf16(uint16_t *packed, int Kp, int k0, const float *W, int ldw, int K, int N) {
+#define AT_T(k, n) W[(size_t)(n) * ldw + (k)]
+    PACK16_BODY(AT_T, Kp, k0)
+#undef AT_T
+}
+
+static int round_up(int n, int m) { return (n + m - 1) / m * m; }
+
+size_t ck_bf16_scratch_floats(int M, int K) {
+    if (M <= 0 || K <= 0) return 0;
+    return (size_t)round_up(M, 16) * (size_t)round_up(K + 1, 32);
+}
+
+void ck_gemm_packed_bf16(float *C, int ldc, const float *A, int lda, const uint16_t *P, int Kp, int k0,
+                         int M, int K, int N, int accumulate, const float *bias, float *scratch) {
+    CK_FLUSH_DENORMALS();
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) { ck_packed_empty(C, ldc, M, N, accumulate, bias); return; }
+    const ck_bf16_ops *ops = ck_bf16_ops_get();
+    /* A in the path's format: k0 % 2 leading zeros, K values, zeros to a multiple of k_align; zero rows to 16. */
+    const int lead = k0 & 1, La = round_up(K + lead, ops->k_align), Ma = round_up(M, 16);
+    const size_t e = (size_t)ops->a_bytes;
+    char *a = (char *)scratch;
+    for (int j = 0; j < M; ++j) {
+        char *row = a + (size_t)j * La * e;
+        if (lead) memset(row, 0, e);
+        ops->convert(row + lead * e, A + (size_t)j * lda, K);
+        memset(row + (size_t)(lead + K) * e, 0, (size_t)(La - lead - K) * e);
+    }
+    memset(a + (size_t)M * La * e, 0, (size_t)(Ma - M) * La * e);
+
+    const uint16_t *Pk = P + (size_t)(k0 >> 1) * CK_BF16_PAIR_ROW;
+    const size_t panelStride = (size_t)ck_bf16_panel_pairs(Kp) * CK_BF16_PAIR_ROW;
+    const int nt = omp_in_parallel() ? 1 : ck_get_threads();
+    const int unit = ops->rows;
+    const ck_packed_split s = ck_packed_plan(M, N, nt, unit);
+    const int parallel = nt > 1 && s.items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
+    int next = 0;
+    #pragma omp parallel if (parallel)
+    for (;;) {
+        const int it = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
+        if (it >= s.items) break;
+        int p, r0, r1;
+        if (!ck_packed_item(&s, it, M, unit, &p, &r0, &r1)) continue;
+        const int n0 = p * CK_PACK_COLS;
+        const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
+        ops->nn(C + (size_t)r0 * ldc + n0, ldc, a + (size_t)r0 * La * e, La, Pk + (size_t)p * panelStride, La / 2,
+                r1 - r0, w, accumulate, bias ? bias + n0 : NULL);
+    }
+}
