@@ -1,7 +1,10 @@
-// RuntimeOptions.swift: options every compute command shares: threads and seed.
+// RuntimeOptions.swift: options every compute command shares: threads, seed and the products' precision.
 import ArgumentParser
 import CKernels
+import DRAW
 import Foundation
+
+extension Precision: ExpressibleByArgument {}
 
 public struct RuntimeOptions: ParsableArguments {
     @Option(help: "Threads for the kernels and BLAS (default: all cores).")
@@ -10,15 +13,21 @@ public struct RuntimeOptions: ParsableArguments {
     @Option(help: "Seed for initialisation, noise and data order; the same seed gives the same run.")
     public var seed: UInt64 = 1
 
+    @Option(help: ArgumentHelp(
+        "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32).",
+        discussion: "`draw info --precision bf16` names the bf16 kernel this CPU runs (amx, avx512bf16, avx2 or scalar)."))
+    public var precision: Precision = .float32
+
     public init() {}
 
     public mutating func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
     }
 
-    /// Applies the thread policy once, before any compute.
+    /// Applies the thread policy and the precision of the models made or loaded afterwards, once, before any compute.
     public func apply() {
         ck_set_threads(Int32(threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        Precision.processDefault = precision
     }
 }
 
