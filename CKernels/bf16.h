@@ -13,13 +13,14 @@
 /* Elements in one pair row of a bf16 panel: 64 columns x 2 rows. */
 #define CK_BF16_PAIR_ROW (2 * CK_PACK_COLS)
 
-/* vcvtneps2bf16 on one float (see ck_bf16_from_float). */
+/* vcvtneps2bf16 on one float (see ck_bf16_from_float); branch-free, so the packing loops vectorize. */
 CK_INLINE uint16_t ck_bf16_round(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
-    if ((u & 0x7F800000u) == 0) return (uint16_t)((u >> 16) & 0x8000u);        /* zero, denormal: signed zero */
-    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x0040u); /* NaN: quiet, kept NaN */
-    return (uint16_t)((u + 0x7FFFu + ((u >> 16) & 1u)) >> 16);                  /* nearest, ties to even */
+    uint32_t r = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;             /* nearest, ties to even */
+    r = (u & 0x7FFFFFFFu) > 0x7F800000u ? (u >> 16) | 0x0040u : r;     /* NaN: quiet, kept NaN */
+    r = (u & 0x7F800000u) == 0 ? (u >> 16) & 0x8000u : r;              /* zero, denormal: signed zero */
+    return (uint16_t)r;
 }
 CK_INLINE float ck_bf16_float(uint16_t b) {
     const uint32_t u = (uint32_t)b << 16;

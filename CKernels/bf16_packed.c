@@ -19,35 +19,54 @@ size_t ck_packed_size_bf16(int K, int N) {
     return panels * (size_t)ck_bf16_panel_pairs(K) * CK_BF16_PAIR_ROW;
 }
 
-/* Logical row k0 + k of each panel = bf16(at(k, n)), zero past N. */
-#define PACK16_BODY(at, Kp, k0)                                                                   \
-    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;                                     \
-    const size_t stride = (size_t)ck_bf16_panel_pairs(Kp) * CK_BF16_PAIR_ROW;                     \
-    _Pragma("omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))")                 \
-    for (int p = 0; p < panels; ++p) {                                                            \
-        uint16_t *dst = packed + (size_t)p * stride;                                              \
-        const int n0 = p * CK_PACK_COLS;                                                          \
-        const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;                              \
-        for (int k = 0; k < K; ++k) {                                                             \
-            const int kk = (k0) + k;                                                              \
-            uint16_t *row = dst + (size_t)(kk >> 1) * CK_BF16_PAIR_ROW + (kk & 1);                \
-            for (int c = 0; c < w; ++c) row[2 * c] = ck_bf16_round(at(k, n0 + c));                \
-            for (int c = w; c < CK_PACK_COLS; ++c) row[2 * c] = 0;                                \
-        }                                                                                         \
-    }
+/* Element (k, c) of a panel sits at pair row k / 2, offset 2c + k % 2. */
+CK_INLINE uint16_t *at_pair(uint16_t *panel, int k, int c) {
+    return panel + (size_t)(k >> 1) * CK_BF16_PAIR_ROW + 2 * c + (k & 1);
+}
 
+/* Both packs read W along its rows (contiguous) and write whole pairs where they can. */
 void ck_pack_bf16(uint16_t *packed, const float *W, int ldw, int K, int N) {
     if (N <= 0) return;
     memset(packed, 0, sizeof(uint16_t) * ck_packed_size_bf16(K, N));
-#define AT_NN(k, n) W[(size_t)(k) * ldw + (n)]
-    PACK16_BODY(AT_NN, K, 0)
-#undef AT_NN
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
+    const size_t stride = (size_t)ck_bf16_panel_pairs(K) * CK_BF16_PAIR_ROW;
+    #pragma omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))
+    for (int p = 0; p < panels; ++p) {
+        uint16_t *panel = packed + (size_t)p * stride;
+        const int n0 = p * CK_PACK_COLS, w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
+        for (int k = 0; k < K; k += 2) {
+            uint16_t *dst = at_pair(panel, k, 0);
+            const float *even = W + (size_t)k * ldw + n0, *odd = even + ldw;
+            if (k + 1 < K)
+                for (int c = 0; c < w; ++c) { dst[2 * c] = ck_bf16_round(even[c]); dst[2 * c + 1] = ck_bf16_round(odd[c]); }
+            else
+                for (int c = 0; c < w; ++c) dst[2 * c] = ck_bf16_round(even[c]);
+        }
+    }
 }
 
+/* Row k0 + k of each panel = bf16(W[n][k]) for its columns n; the other rows and the padding are left alone.
+   Column by column: each reads one row of W straight through (measured faster than pair row by pair row). */
 void ck_pack_transposed_rows_bf16(uint16_t *packed, int Kp, int k0, const float *W, int ldw, int K, int N) {
-#define AT_T(k, n) W[(size_t)(n) * ldw + (k)]
-    PACK16_BODY(AT_T, Kp, k0)
-#undef AT_T
+    if (N <= 0 || K <= 0) return;
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
+    const size_t stride = (size_t)ck_bf16_panel_pairs(Kp) * CK_BF16_PAIR_ROW;
+    #pragma omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))
+    for (int p = 0; p < panels; ++p) {
+        uint16_t *panel = packed + (size_t)p * stride;
+        const int n0 = p * CK_PACK_COLS, w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
+        for (int c = 0; c < w; ++c) {
+            const float *src = W + (size_t)(n0 + c) * ldw;
+            int k = 0;
+            if (k0 & 1) { *at_pair(panel, k0, c) = ck_bf16_round(src[0]); k = 1; }
+            for (; k + 1 < K; k += 2) {
+                uint16_t *dst = at_pair(panel, k0 + k, c);
+                dst[0] = ck_bf16_round(src[k]);
+                dst[1] = ck_bf16_round(src[k + 1]);
+            }
+            if (k < K) *at_pair(panel, k0 + k, c) = ck_bf16_round(src[k]);
+        }
+    }
 }
 
 static int round_up(int n, int m) { return (n + m - 1) / m * m; }
