@@ -31,10 +31,12 @@ public struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// One line naming the SIMD path, threads and BLAS core: printed by every compute command.
+/// One line naming the SIMD and bf16 paths, threads, BLAS core and the products' precision: printed by every
+/// compute command.
 public func buildInfoLine() -> String {
     var buf = [CChar](repeating: 0, count: 512)
     ck_build_info(&buf, buf.count)
     let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        + " precision=\(Precision.processDefault.rawValue)"
     return line + (BLASCorePolicy.replacedCore.map { " (draw set OPENBLAS_CORETYPE=SkylakeX over \($0) for this AVX-512 CPU; DRAW_BLAS_CORE=keep to stop it)" } ?? "")
 }

@@ -118,3 +118,24 @@ func validatePackedGemm(_ k: Color64Inputs) {
         }
     }
 }
+
+/// The bf16 product against Float64 dot products of the bf16-rounded inputs (bound (K + 2) u Σ|terms|).
+func validatePackedGemmBF16(_ k: Color64Inputs) {
+    typealias S = Color64Inputs
+    let M = S.B, K = S.R + S.E + S.D, N = 4 * S.E
+    var y = [Float](repeating: .nan, count: M * N)
+    ck_gemm_packed_bf16(&y, Int32(N), k.gemmA, Int32(K), k.gemmPackedBF16, Int32(K), 0, Int32(M), Int32(K), Int32(N), 0,
+                        nil, &k.bf16Scratch)
+    func r(_ x: Float) -> Double { Double(ck_bf16_to_float(ck_bf16_from_float(x))) }
+    for i in 0..<M {
+        for j in 0..<N {
+            var exact = 0.0, magnitude = 0.0
+            for q in 0..<K {
+                let t = r(k.gemmA[i * K + q]) * r(k.gemmB[j * K + q])
+                exact += t; magnitude += abs(t)
+            }
+            require(abs(Double(y[i * N + j]) - exact) <= Double(K + 2) * 0x1p-24 * magnitude,
+                    "bf16 packed gemm output (\(i), \(j))")
+        }
+    }
+}
