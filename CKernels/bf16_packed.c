@@ -100,16 +100,10 @@ void ck_gemm_packed_bf16(float *C, int ldc, const float *A, int lda, const uint1
     const int unit = ops->rows;
     const ck_packed_split s = ck_packed_plan(M, N, nt, unit);
     const int parallel = nt > 1 && s.items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
-    int next = 0;
-    #pragma omp parallel if (parallel)
-    for (;;) {
-        const int it = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
-        if (it >= s.items) break;
-        int p, r0, r1;
-        if (!ck_packed_item(&s, it, M, unit, &p, &r0, &r1)) continue;
+    CK_PACKED_FOR_EACH_ITEM(s, M, unit, parallel, {
         const int n0 = p * CK_PACK_COLS;
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
         ops->nn(C + (size_t)r0 * ldc + n0, ldc, a + (size_t)r0 * La * e, La, Pk + (size_t)p * panelStride, La / 2,
                 r1 - r0, w, accumulate, bias ? bias + n0 : NULL);
-    }
+    });
 }

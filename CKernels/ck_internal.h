@@ -102,6 +102,22 @@ CK_INLINE int ck_packed_item(const ck_packed_split *s, int it, int M, int unit, 
     return *r1 > *r0;
 }
 
+/* Runs the body (the trailing arguments) for every non-empty item of split s, with int p, r0, r1 in scope, over
+   OpenMP's threads when `parallel`: the items are taken one at a time from a shared counter. */
+#define CK_PACKED_FOR_EACH_ITEM(s, M, unit, parallel, ...)                        \
+    do {                                                                          \
+        const int ck_parallel_ = (parallel);                                      \
+        int ck_next_ = 0;                                                         \
+        _Pragma("omp parallel if (ck_parallel_)")                                 \
+        for (;;) {                                                                \
+            const int ck_it_ = __atomic_fetch_add(&ck_next_, 1, __ATOMIC_RELAXED); \
+            if (ck_it_ >= (s).items) break;                                       \
+            int p, r0, r1;                                                        \
+            if (!ck_packed_item(&(s), ck_it_, (M), (unit), &p, &r0, &r1)) continue; \
+            __VA_ARGS__                                                           \
+        }                                                                         \
+    } while (0)
+
 /* The filterbank's row-sum floor (SPEC.md). */
 #define CK_FILTER_EPS 1e-8f
 

@@ -66,19 +66,13 @@ static void gemm_packed(float *C, int ldc, const float *A, int lda, const float 
     /* Row blocks of 6 rows, the AVX-512 tile height. */
     const ck_packed_split s = ck_packed_plan(M, N, nt, 6);
     const int parallel = nt > 1 && s.items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
-    int next = 0;
-    #pragma omp parallel if (parallel)
-    for (;;) {
-        const int it = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
-        if (it >= s.items) break;
-        int p, r0, r1;
-        if (!ck_packed_item(&s, it, M, 6, &p, &r0, &r1)) continue;
+    CK_PACKED_FOR_EACH_ITEM(s, M, 6, parallel, {
         const int n0 = p * CK_PACK_COLS;
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
         ops->nn(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
                 P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate,
                 bias ? bias + n0 : NULL);
-    }
+    });
 }
 
 void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
