@@ -48,7 +48,7 @@ void ck_set_threads(int n);
 int ck_get_threads(void);
 /* OpenBLAS's core name as it chose it at run time (e.g. "Haswell", "SkylakeX", "Zen"). */
 const char *ck_blas_core(void);
-/* One line: SIMD path, OpenMP threads, BLAS core and config. Writes at most cap bytes, NUL-terminated. */
+/* One line: SIMD path, bf16 path, OpenMP threads, BLAS core and config. Writes at most cap bytes, NUL-terminated. */
 void ck_build_info(char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- matrix products */
