@@ -11,12 +11,15 @@ let package = Package(
         .library(name: "DRAW", targets: ["DRAW"]),
         .library(name: "DRAWData", targets: ["DRAWData"]),
         .library(name: "CKernels", targets: ["CKernels"]),
+        .library(name: "DRAWKernels", targets: ["DRAWKernels"]),
         // Float64 references, for the Benchmarks package's one-off validation before it times a kernel.
         .library(name: "DRAWTestSupport", targets: ["DRAWTestSupport"]),
         .executable(name: "draw", targets: ["draw"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (scripts/docs.sh); a build-time plugin only, nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries, each through pkg-config with its Debian package.
@@ -36,6 +39,8 @@ let package = Package(
                 cSettings: openMP,
                 linkerSettings: [.linkedLibrary(":libomp.so.5"), .linkedLibrary("m")]),
 
+        // The kernels from Swift: shaped buffers and one checked function per kernel (typed KernelError).
+        .target(name: "DRAWKernels", dependencies: ["CKernels"]),
         // The model graph, BPTT, Adam state, checkpoints.
         .target(name: "DRAW", dependencies: ["CKernels"]),
         // libpng/libjpeg calls that can fail, behind setjmp, so Swift sees status codes (I/O glue, no arithmetic).
@@ -53,6 +58,7 @@ let package = Package(
         // Float64 references and test helpers shared by the test targets.
         .target(name: "DRAWTestSupport", dependencies: ["CKernels", "DRAWData"], path: "Tests/DRAWTestSupport"),
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "DRAWTestSupport"]),
+        .testTarget(name: "DRAWKernelsTests", dependencies: ["DRAWKernels", "CKernels", "DRAWTestSupport"]),
         .testTarget(name: "DRAWTests", dependencies: ["DRAW", "DRAWTestSupport"]),
         .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWTestSupport", "CZlib", "CGIF", "CPNG"]),
         .testTarget(name: "DRAWCLITests", dependencies: ["DRAWCLI", "DRAWTestSupport"]),

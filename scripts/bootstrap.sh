@@ -14,6 +14,17 @@ for arg in "$@"; do
   esac
 done
 
+# Python readers the tests check our files with: safetensors (PyTorch interop) and tensorboard (event files).
+python_missing() {
+  command -v python3 >/dev/null || return 1
+  for m in safetensors tensorboard; do python3 -c "import $m" 2>/dev/null || return 0; done
+  return 1
+}
+if python_missing; then
+  echo "bootstrap.sh: pip installing safetensors and tensorboard (the tests read our files with them)"
+  python3 -m pip install --quiet --disable-pip-version-check safetensors tensorboard 2>&1 | grep -v "as the 'root' user" || true
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -265,6 +265,46 @@ void ck_rng_seed(uint64_t state[4], uint64_t seed);
 /* Uniform [0, 1) floats from the same generator: the top 24 bits of one word each. */
 void ck_randu(float *out, size_t n, uint64_t state[4]);
 
+/* ================================================================ convolution networks (conv.c, activation.c)
+ * The discriminator of --loss vaegan and the frozen feature net of --loss features. Images and feature maps
+ * are NCHW; a convolution has a square k x k kernel, stride s and zero padding p on all sides, so an axis of
+ * n pixels gives (n + 2p - k) / s + 1 outputs (Ho, Wo below). Weights use PyTorch's nn.Conv2d layout.
+ * The fully connected layers are ck_linear_forward/backward on the flattened (B, C*H*W) maps, and the
+ * discriminator's sigmoid-BCE head is ck_bce_forward/backward with P = 1 (one logit per image).
+ */
+
+/* col (C*k*k, B*Ho*Wo) = im2col of x (B, C, H, W): row (c*k + i)*k + j, column b*Ho*Wo + oh*Wo + ow holds
+   x[b, c, oh*s - p + i, ow*s - p + j] (0 outside the image). Overwrites. omp(rows). */
+void ck_im2col(float *col, const float *x, int B, int C, int H, int W, int k, int stride, int pad);
+/* dx (B, C, H, W) += the adjoint of ck_im2col applied to dcol (C*k*k, B*Ho*Wo). omp(B*C planes). */
+void ck_col2im(float *dx, const float *dcol, int B, int C, int H, int W, int k, int stride, int pad);
+
+/* y (B, O, Ho, Wo) = conv(x, weight) + bias, overwritten. x is (B, C, H, W), weight (O, C, k, k), bias (O) or
+   NULL. col (C*k*k, B*Ho*Wo) is overwritten with im2col(x) and kept for the backward; work (O, B*Ho*Wo) is
+   scratch. One GEMM over the whole batch (ck_gemm's threads and order), then omp(B*O) to NCHW. */
+void ck_conv2d_forward(float *y, float *col, float *work, const float *x, const float *weight, const float *bias,
+                       int B, int C, int H, int W, int O, int k, int stride, int pad);
+/* Accumulates dx (B, C, H, W), dweight (O, C, k, k) and dbias (O) from dy (B, O, Ho, Wo); any may be NULL.
+   col is the forward's (read only); work (O, B*Ho*Wo) and dcol (C*k*k, B*Ho*Wo) are scratch (dcol unused
+   when dx is NULL). dbias sums each channel in a fixed order in float64. */
+void ck_conv2d_backward(float *dx, float *dweight, float *dbias, float *work, float *dcol,
+                        const float *dy, const float *col, const float *weight,
+                        int B, int C, int H, int W, int O, int k, int stride, int pad);
+
+/* y (n) = x > 0 ? x : slope * x (slope 0: ReLU). y may be x. omp(fixed chunks). */
+void ck_leaky_relu_forward(float *y, const float *x, size_t n, float slope);
+/* dx (n) += dy * (y > 0 ? 1 : slope), from the forward's OUTPUT y (so it works in place); slope >= 0. */
+void ck_leaky_relu_backward(float *dx, const float *dy, const float *y, size_t n, float slope);
+
+/* dx (B, P) += dy * y (1 - y), from the forward's output y = sigmoid(x) (e.g. ck_sigmoid_forward's). omp(B). */
+void ck_sigmoid_backward(float *dx, const float *dy, const float *y, int B, int P);
+
+/* loss (B) = 0.5 sum_p (a - target)^2 per image of P values (a feature-space reconstruction error), summed in
+   float64 lanes. Overwrites. omp(B). */
+void ck_sqdist_forward(float *loss, const float *a, const float *target, int B, int P);
+/* da (B, P) += dloss_b (a - target). omp(B). */
+void ck_sqdist_backward(float *da, const float *dloss, const float *a, const float *target, int B, int P);
+
 #ifdef __cplusplus
 }
 #endif

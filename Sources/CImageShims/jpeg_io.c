@@ -32,7 +32,9 @@ static void on_error_exit(j_common_ptr cinfo) {
     longjmp(err->jump, 1);
 }
 
-/* Warnings are not printed. A premature end of file is fatal: libjpeg would pad with grey and carry on. */
+/* Warnings are errors: a premature end of file (libjpeg would pad with grey and carry on) is reported as
+ * truncation, and every corrupt-data warning ("Corrupt JPEG data: ...") fails the image with libjpeg's text,
+ * so a damaged file never trains as if it were whole. Trace messages (level > 0) are ignored. */
 static void on_emit_message(j_common_ptr cinfo, int level) {
     if (level >= 0) return;
     jpeg_err *err = (jpeg_err *)cinfo->err;
@@ -40,8 +42,12 @@ static void on_emit_message(j_common_ptr cinfo, int level) {
     if (cinfo->err->msg_code == JWRN_JPEG_EOF) {
         err->truncated = 1;
         snprintf(err->text, sizeof err->text, "file ends early (truncated)");
-        longjmp(err->jump, 1);
+    } else {
+        char text[JMSG_LENGTH_MAX];
+        (*cinfo->err->format_message)(cinfo, text);
+        snprintf(err->text, sizeof err->text, "corrupt data: %s", text);
     }
+    longjmp(err->jump, 1);
 }
 
 static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }

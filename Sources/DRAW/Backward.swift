@@ -4,7 +4,9 @@ import CKernels
 
 extension DRAWModel {
     /// Accumulates d(batch-mean loss)/d parameters into `grads` from the forward cached in `k`.
-    func backward(_ k: ForwardCache, _ s: BackwardScratch, mode: LatentMode) {
+    /// `reconstructionGradient`, when given, writes dL/dc_T `[B, P]` (already zero) in place of the config's loss.
+    func backward(_ k: ForwardCache, _ s: BackwardScratch, mode: LatentMode,
+                  reconstructionGradient: ((UnsafeMutablePointer<Float>) -> Void)? = nil) {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
         let R = c.readSize, In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
@@ -18,9 +20,11 @@ extension DRAWModel {
             s.dRecon[b] = 1 / Float(B)
             s.dKL[b] = klWeight / Float(B)
         }
-        switch c.loss {
-        case .bce: ck_bce_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
-        case .l2: ck_l2_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
+        if let reconstructionGradient { reconstructionGradient(s.dCanvas) } else {
+            switch c.loss {
+            case .bce: ck_bce_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
+            case .l2: ck_l2_backward(s.dCanvas, s.dRecon, k.canvas[T], k.x, B.c, P.c)
+            }
         }
 
         for t in stride(from: T, through: 1, by: -1) {

@@ -1,4 +1,5 @@
 // Checkpoint.swift: saving and loading a model as SPEC.md safetensors, with Adam state, step, KL weight and RNG for exact resumes.
+import CKernels
 import Foundation
 
 /// Metadata keys beside SPEC.md's `config`. Floats are written as Swift's shortest round-trip decimal, so they
@@ -15,8 +16,13 @@ extension DRAWModel {
     /// Writes the model to `path` (SPEC.md safetensors: PyTorch names and shapes, config JSON under
     /// `__metadata__.config`), plus Adam's moments as `adam.m.<name>` / `adam.v.<name>` and the step, KL weight,
     /// Adam settings and RNG state as metadata, so a loaded model continues training exactly as this one would.
-    /// Atomic: a crash leaves either the old file or the new one.
-    public func save(to path: String) throws {
+    /// Atomic: a crash leaves either the old file or the new one. `trainingState: false` writes the weights and
+    /// config alone (what PyTorch's `load_state_dict(strict=True)` takes: `model.safetensors`, `best.safetensors`).
+    /// Refuses, writing nothing, when a parameter or Adam moment is not finite: no file ever holds a poisoned model.
+    public func save(to path: String, trainingState: Bool = true) throws {
+        if let bad = firstNonFiniteTensor(includeAdam: trainingState) {
+            throw DRAWError.nonFiniteState(path: path, tensor: bad)
+        }
         var metadata: [String: String] = [
             CheckpointKey.config: config.jsonString(),
             CheckpointKey.format: CheckpointKey.formatValue,
@@ -27,9 +33,14 @@ extension DRAWModel {
             CheckpointKey.beta2: "\(adam.beta2)", CheckpointKey.eps: "\(adam.epsilon)", CheckpointKey.clip: "\(adam.clip)",
         ]
         if let m = adam.maxGradNorm { metadata[CheckpointKey.maxNorm] = "\(m)" }
+        if !trainingState {
+            metadata = [CheckpointKey.config: config.jsonString(), CheckpointKey.format: CheckpointKey.formatValue,
+                        CheckpointKey.step: String(step)]
+        }
         var tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] = []
         for t in layout.tensors {
             tensors.append((t.name, t.shape, UnsafeBufferPointer(start: params.base + t.offset, count: t.count)))
+            guard trainingState else { continue }
             tensors.append((CheckpointKey.adamM + t.name, t.shape, UnsafeBufferPointer(start: adamM.base + t.offset, count: t.count)))
             tensors.append((CheckpointKey.adamV + t.name, t.shape, UnsafeBufferPointer(start: adamV.base + t.offset, count: t.count)))
         }
@@ -95,10 +106,26 @@ extension DRAWModel {
             guard let x = parse(s) else { throw DRAWError.badMetadata(path: path, key: key, reason: "cannot parse \"\(s)\" (or not finite)") }
             return x
         }
+        // A weights-only file (model.safetensors, an export) keeps its step for information; it cannot resume a run
+        // (no Adam moments), so `hasOptimizerState` says so.
         let step = try value(CheckpointKey.step) { Int64($0) } ?? 0
-        guard step >= 0, step == 0 || hasAdam else {
+        guard step >= 0, step <= Int64(TrainingSchedule.maxSteps) else {
             throw DRAWError.badMetadata(path: path, key: CheckpointKey.step,
-                                        reason: "step \(step) without adam.m / adam.v tensors")
+                                        reason: "must be in 0...\(TrainingSchedule.maxSteps), got \(step)")
+        }
+        if let format = file.metadata[CheckpointKey.format], format != CheckpointKey.formatValue {
+            throw DRAWError.badMetadata(path: path, key: CheckpointKey.format,
+                                        reason: "\"\(format)\" is not a format this build reads (\(CheckpointKey.formatValue))")
+        }
+        // Nothing non-finite is loaded: a NaN weight or moment would poison every later step.
+        for t in layout.tensors {
+            for (prefix, slab, present) in [("", p, true), (CheckpointKey.adamM, m, hasAdam), (CheckpointKey.adamV, v, hasAdam)]
+            where present {
+                let bad = slab.withUnsafeBufferPointer { ck_count_nonfinite($0.baseAddress! + t.offset, t.count) }
+                if bad > 0 {
+                    throw DRAWError.badTensor(path: path, name: prefix + t.name, reason: "\(bad) values are NaN or infinite")
+                }
+            }
         }
         /// Hyperparameters must be finite: a NaN learning rate or KL weight would poison every later step.
         func finite(_ s: String) -> Float? { Float(s).flatMap { $0.isFinite ? $0 : nil } }
@@ -110,6 +137,12 @@ extension DRAWModel {
         if let x = try value(CheckpointKey.eps, finite) { settings.epsilon = x }
         if let x = try value(CheckpointKey.clip, finite) { settings.clip = x }
         if file.metadata[CheckpointKey.lr] != nil { settings.maxGradNorm = try value(CheckpointKey.maxNorm, finite) }
+        do {
+            try settings.validate()
+            if let kl { try TrainingSchedule(klWeight: kl).validate() }
+        } catch let DRAWError.invalidConfig(field, reason) {
+            throw DRAWError.badMetadata(path: path, key: field, reason: reason)
+        }
         let rng = try value(CheckpointKey.rng) { s -> [UInt64]? in
             let words = s.split(separator: ",").compactMap { UInt64($0, radix: 16) }
             return words.count == 4 && words != [0, 0, 0, 0] ? words : nil
@@ -121,8 +154,22 @@ extension DRAWModel {
         v.withUnsafeBufferPointer { copy(adamV.base, $0.baseAddress!, n) }
         zero(grads.base, grads.count)
         self.step = step
+        hasOptimizerState = hasAdam || step == 0
         if let kl { klWeight = kl }
         adam = settings
         if let rng { rngState = rng }
+    }
+}
+
+extension DRAWModel {
+    /// The PyTorch name of the first parameter (or, with `includeAdam`, Adam moment) holding a NaN or infinity.
+    public func firstNonFiniteTensor(includeAdam: Bool = true) -> String? {
+        for t in layout.tensors {
+            if ck_count_nonfinite(params.base + t.offset, t.count) > 0 { return t.name }
+            guard includeAdam else { continue }
+            if ck_count_nonfinite(adamM.base + t.offset, t.count) > 0 { return CheckpointKey.adamM + t.name }
+            if ck_count_nonfinite(adamV.base + t.offset, t.count) > 0 { return CheckpointKey.adamV + t.name }
+        }
+        return nil
     }
 }

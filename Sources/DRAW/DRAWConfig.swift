@@ -80,7 +80,7 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
             try config.validate()
             return config
         } catch let error as DecodingError {
-            throw DRAWError.invalidConfig(field: source, reason: describe(error))
+            throw DRAWError.invalidConfig(field: source, reason: describeDecoding(error))
         }
     }
 
@@ -104,6 +104,8 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
             try require(value >= 1, key, "must be >= 1, got \(value)")
             try require(value <= Int(Int32.max), key, "must be <= \(Int32.max), got \(value)")
         }
+        // Every step keeps its states for BPTT: a T of 10^9 in a small file would ask for terabytes at the first batch.
+        try require(steps <= Self.maxSteps, "T", "must be <= \(Self.maxSteps), got \(steps)")
         if attention {
             try require(readN >= 2, "read_n", "must be >= 2 with attention (delta divides by N - 1), got \(readN)")
             try require(writeN >= 2, "write_n", "must be >= 2 with attention (delta divides by N - 1), got \(writeN)")
@@ -134,6 +136,9 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
             try require(fits(Int(Int32.max), rows, columns), field, "\(name) of \(rows)x\(columns) values is too large")
         }
     }
+
+    /// The most drawing steps a config may have (the paper uses 64).
+    public static let maxSteps = 10_000
 
     /// The largest read_n / write_n the attention kernels accept (CK_MAX_N in ckernels.h).
     public static let maxWindow = Int(CK_MAX_N)
@@ -190,7 +195,7 @@ extension DRAWConfig {
 }
 
 /// "key path: what" from a DecodingError, for config and header messages.
-func describe(_ error: DecodingError) -> String {
+public func describeDecoding(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         return keys.isEmpty ? "" : keys + ": "

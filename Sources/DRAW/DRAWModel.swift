@@ -10,6 +10,9 @@ public enum LatentMode: Sendable {
     case sampled
     /// The caller's ε, `[T][B][Z]` row-major (e.g. a fixture's eps.npy).
     case fixed([Float])
+    /// ε from a generator of its own seeded with this value, leaving the model's RNG alone (validation while
+    /// training: the same noise at every evaluation, and a resumed run's RNG stream unchanged).
+    case seeded(UInt64)
 }
 
 /// Per-image losses of one batch (SPEC.md "Loss"); the batch loss is the mean over images.
@@ -39,6 +42,9 @@ public final class DRAWModel {
     public var adam = AdamSettings()
     /// Adam steps taken so far.
     public internal(set) var step: Int64 = 0
+    /// False after loading a weights-only file of a trained model: Adam's moments are not known, so it can be
+    /// sampled, evaluated or fine-tuned (`resetOptimizer()`) but not resumed.
+    public internal(set) var hasOptimizerState = true
     /// What the per-step products multiply (`Precision.processDefault` unless set); float32 is SPEC.md's arithmetic.
     public var precision = Precision.processDefault {
         didSet { if precision != oldValue { packedCache = nil } }
@@ -122,6 +128,32 @@ public final class DRAWModel {
         return report
     }
 
+    /// `computeGradients(images:mode:)` with the reconstruction term computed by `reconstruction` instead of the
+    /// config's loss (see `ReconstructionTerm`): the model turns its dL/dx̃ into dL/dc_T through the sigmoid and runs
+    /// BPTT unchanged. The batch loss is mean_b(recon_b + klWeight · KL_b); the report's recon is the closure's.
+    @discardableResult
+    public func computeGradients(images: UnsafeBufferPointer<Float>, mode: LatentMode,
+                                 reconstruction: ReconstructionTerm) throws -> LossReport {
+        let cache = try prepare(images: images, mode: mode)
+        let kl = forward(cache, mode: mode).kl
+        let B = cache.batch, n = B * config.pixels
+        var xTilde = [Float](repeating: 0, count: n), dxTilde = xTilde
+        let recon = try xTilde.withUnsafeMutableBufferPointer { xt in
+            try dxTilde.withUnsafeMutableBufferPointer { d in
+                ck_sigmoid_forward(xt.baseAddress!, nil, cache.canvas[config.steps], B.c, config.pixels.c)
+                return try reconstruction(UnsafeBufferPointer(xt), UnsafeBufferPointer(start: cache.x, count: n), d)
+            }
+        }
+        guard recon.count == B else {
+            throw DRAWError.shapeMismatch(what: "reconstruction loss per image", expected: "\(B) values", got: recon.count)
+        }
+        for i in 0..<n { dxTilde[i] /= Float(B) }   // d(batch mean)/dx̃
+        if scratch?.batch != B { scratch = BackwardScratch(config: config, batch: B) }
+        zero(grads.base, grads.count)
+        backward(cache, scratch!, mode: mode) { dCanvas in ck_sigmoid_backward(dCanvas, dxTilde, xTilde, B.c, self.config.pixels.c) }
+        return LossReport(total: zip(recon, kl).map { $0 + Double(klWeight) * $1 }, recon: recon, kl: kl)
+    }
+
     // MARK: parameter and gradient access
 
     /// A copy of parameter `name` (PyTorch state_dict name), row-major, or nil if there is none.
@@ -202,6 +234,10 @@ public final class DRAWModel {
         switch mode {
         case .mean: break
         case .sampled: withRNG { ck_randn(cache.eps[1], n, $0) }
+        case .seeded(let seed):
+            var state: [UInt64] = [0, 0, 0, 0]
+            ck_rng_seed(&state, seed)
+            ck_randn(cache.eps[1], n, &state)
         case .fixed(let eps):
             guard eps.count == n else {
                 throw DRAWError.shapeMismatch(what: "eps", expected: "[T=\(config.steps)][B=\(B)][Z=\(config.zSize)] = \(n)",

@@ -29,7 +29,8 @@ public struct AdamSettings: Codable, Equatable, Sendable {
 
 extension DRAWModel {
     /// One Adam step with the gradient slab (step counter first, so the bias correction is 1-based).
-    /// Throws, changing nothing, when a gradient is NaN or Inf. `gradientScale` multiplies the gradient first
+    /// Throws, changing nothing, when a gradient is NaN or Inf; throws `diverged` (the model is then unusable)
+    /// when the update made a parameter or moment non-finite. `gradientScale` multiplies the gradient first
     /// (1/ranks after an allreduce sum), inside the fused kernel, before any clipping.
     public func applyAdam(gradientScale: Float = 1) throws {
         let n = grads.count
@@ -44,6 +45,17 @@ extension DRAWModel {
         ck_adam_update(params.base, adamM.base, adamV.base, grads.base, n, adam.learningRate, adam.beta1,
                        adam.beta2, adam.epsilon, adam.clip, scale, step)
         parametersChanged()
+        // A finite gradient can still overflow a moment or a weight (a learning rate of 1e30): the model is then
+        // poisoned, so say so at once, before anything could save it.
+        if let bad = firstNonFiniteTensor() { throw DRAWError.diverged(step: step, tensor: bad) }
+    }
+
+    /// Forgets Adam's moments and the step count (fine-tuning a trained model on new data starts here).
+    public func resetOptimizer() {
+        zero(adamM.base, adamM.count)
+        zero(adamV.base, adamV.count)
+        step = 0
+        hasOptimizerState = true
     }
 
     /// One Adam step with `gradient` (a slab of `layout.count` floats in the same layout as `gradientSlab`,

@@ -33,7 +33,7 @@ struct SafeTensorsFile {
         }
         let bytes: Data
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw DRAWError.io(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw DRAWError.io(path: path, reason: "cannot read: \(plainReason(error))")
         }
         guard bytes.count >= 8 else { throw bad("file is \(bytes.count) bytes, shorter than the 8-byte header length") }
         let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -45,7 +45,7 @@ struct SafeTensorsFile {
         let json = bytes[(start + 8)..<(start + dataStart)]
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: json) } catch {
-            throw bad("header is not valid JSON: \(error.localizedDescription)")
+            throw bad("header is not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "malformed")")
         }
         guard let header = root as? [String: Any] else { throw bad("header JSON is not an object") }
         let dataBytes = bytes.count - dataStart
@@ -158,8 +158,9 @@ func writeSafeTensors(path: String, metadata: [String: String],
     try writeAtomically(path: path, data: file)
 }
 
-/// The one place file writes fail: each POSIX call's errno becomes a `DRAWError.io` naming the path.
-func writeAtomically(path: String, data: Data) throws {
+/// The one place file writes fail: each POSIX call's errno becomes a `DRAWError.io` naming the path. Writes
+/// `<path>.tmp-<pid>`, fsyncs, renames it over `path` and fsyncs the directory: a crash leaves the old file or the new.
+public func writeAtomically(path: String, data: Data) throws {
     let tmp = "\(path).tmp-\(getpid())"
     func fail(_ what: String, _ p: String) -> DRAWError { .io(path: p, reason: "\(what): \(String(cString: strerror(errno)))") }
     let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

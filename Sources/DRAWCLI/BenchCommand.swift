@@ -40,9 +40,11 @@ struct BenchCommand: ParsableCommand {
         for name in config where DRAWConfig.preset(named: name) == nil {
             throw ValidationError("unknown --config '\(name)' (choose from color64, mnist, paper).")
         }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive.") }
-        guard minSteps >= 1 else { throw ValidationError("--min-steps must be at least 1.") }
-        guard generateBatch >= 1 else { throw ValidationError("--generate-batch must be at least 1.") }
+        guard seconds > 0, seconds <= 86400 else { throw ValidationError("--seconds must be in (0, 86400] (got \(seconds)).") }
+        guard minSteps >= 1, minSteps <= 1_000_000 else { throw ValidationError("--min-steps must be in 1...1000000.") }
+        guard generateBatch >= 1, generateBatch <= 100_000 else {
+            throw ValidationError("--generate-batch must be in 1...100000 (got \(generateBatch)).")
+        }
     }
 
     mutating func run() throws {

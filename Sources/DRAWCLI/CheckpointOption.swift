@@ -8,6 +8,8 @@ struct CheckpointOption: ParsableArguments {
 
     func load() throws -> DRAWModel {
         let (model, url) = try CheckpointStore.loadNewest(from: checkpoint, log: printErr)
+        // Whatever weight training had reached (a warm-up), what a trained model reports is the true negative ELBO.
+        model.klWeight = 1
         printErr("model: \(url.path) (step \(model.step)); \(model.config.summary)")
         return model
     }

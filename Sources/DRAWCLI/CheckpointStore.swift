@@ -3,7 +3,8 @@ import DRAW
 import Foundation
 
 /// `<dir>/step-00001200.safetensors`, … Each file is written atomically by `DRAWModel.save`, so a crash
-/// leaves at worst a stray `.tmp-*` file (removed here), never a truncated checkpoint under a real name.
+/// leaves at worst a stray `.tmp-*` file (removed by `RunFolder` at the next start), never a truncated checkpoint
+/// under a real name.
 struct CheckpointStore {
     let directory: URL
     let keep: Int
@@ -11,7 +12,9 @@ struct CheckpointStore {
     init(directory: URL, keep: Int) throws {
         self.directory = directory
         self.keep = max(1, keep)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw CLIError("cannot create the checkpoint folder \(directory.path): \(plainReason(error))")
+        }
     }
 
     func url(step: Int64) -> URL {
@@ -21,47 +24,60 @@ struct CheckpointStore {
     /// Checkpoint files, newest (highest step) first.
     func list() -> [URL] { Self.list(in: directory) }
 
+    /// Ordered by the step number in the name, never by string order (step-100000000 is newer than step-99999999).
     static func list(in directory: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return names.filter { $0.hasPrefix("step-") && $0.hasSuffix(".safetensors") }
-            .sorted(by: >).map { directory.appendingPathComponent($0) }
+        return names.compactMap { name in step(of: name).map { (step: $0, name: name) } }
+            .sorted { $0.step != $1.step ? $0.step > $1.step : $0.name > $1.name }
+            .map { directory.appendingPathComponent($0.name) }
     }
 
-    /// Saves the model as the checkpoint of its step, then deletes all but the newest `keep`.
+    /// The step in a checkpoint's file name `step-<digits>.safetensors`, or nil for any other name.
+    static func step(of name: String) -> Int64? {
+        guard name.hasPrefix("step-"), name.hasSuffix(".safetensors") else { return nil }
+        let digits = name.dropFirst(5).dropLast(12)
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int64(digits)
+    }
+
+    /// Saves the model as the checkpoint of its step (refused, writing nothing, if any tensor is not finite), then
+    /// deletes all but the newest `keep`. The one just written is never among those deleted.
     @discardableResult
     func save(_ model: DRAWModel) throws -> URL {
         let target = url(step: model.step)
         try model.save(to: target.path)
-        for old in list().dropFirst(keep) { try? FileManager.default.removeItem(at: old) }
-        removeStrayTemporaries()
+        for old in list().dropFirst(keep) where old != target { try? FileManager.default.removeItem(at: old) }
         return target
-    }
-
-    /// Temporary files left by a process killed while writing.
-    func removeStrayTemporaries() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let pid = ProcessInfo.processInfo.processIdentifier
-        for name in names where name.contains(".tmp-") && !name.hasSuffix(".tmp-\(pid)") {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-        }
     }
 
     /// The model in `path`: a checkpoint file, or a folder (a run's output or its checkpoints folder), in which
     /// case the newest checkpoint that loads is taken and unreadable newer ones are reported and skipped.
-    static func loadNewest(from path: String, log: (String) -> Void) throws -> (DRAWModel, URL) {
+    /// `resumable` takes only files with Adam's state (step checkpoints, not the weights-only model.safetensors).
+    static func loadNewest(from path: String, resumable: Bool = false, log: (String) -> Void) throws -> (DRAWModel, URL) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw CLIError("no checkpoint at '\(path)': no such file or folder")
         }
-        if !isDir.boolValue { return (try DRAWModel(contentsOf: path), URL(fileURLWithPath: path)) }
+        if !isDir.boolValue {
+            let model = try DRAWModel(contentsOf: path)
+            if resumable, !model.hasOptimizerState {
+                throw CLIError("\(path) holds weights only (no Adam state): it can be sampled or fine-tuned "
+                    + "(--init-from), not resumed")
+            }
+            return (model, URL(fileURLWithPath: path))
+        }
         let folder = URL(fileURLWithPath: path)
         var candidates = list(in: folder.appendingPathComponent("checkpoints")) + list(in: folder)
         let final = folder.appendingPathComponent("model.safetensors")
-        if FileManager.default.fileExists(atPath: final.path) { candidates.append(final) }
+        if !resumable, FileManager.default.fileExists(atPath: final.path) { candidates.append(final) }
         guard !candidates.isEmpty else { throw CLIError("no checkpoint (step-*.safetensors) in folder '\(path)'") }
         var errors: [String] = []
         for url in candidates {
-            do { return (try DRAWModel(contentsOf: url.path), url) } catch {
+            do {
+                let model = try DRAWModel(contentsOf: url.path)
+                if resumable, !model.hasOptimizerState { throw CLIError("weights only (no Adam state)") }
+                return (model, url)
+            } catch {
                 log("skipping unreadable checkpoint \(url.path): \(error)")
                 errors.append("\(url.lastPathComponent): \(error)")
             }

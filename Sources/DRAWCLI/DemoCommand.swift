@@ -25,7 +25,7 @@ struct DemoCommand: ParsableCommand {
         let started = Date()
         var data = self.data
         if data.data.lowercased().hasPrefix("faces"), data.height == nil, data.width == nil { data.height = 32; data.width = 32 }
-        guard let (m, heldOut) = try runTraining(data: data, model: model, train: train, runtime: runtime,
+        guard let (m, heldOut) = try runTraining(command: "demo", data: data, model: model, train: train, runtime: runtime,
                                                  defaultIterations: 3000) else { return }
         let folder = URL(fileURLWithPath: train.out)
         m.reseed(runtime.seed)

@@ -1,5 +1,7 @@
 // DrawCommand.swift: the root of the `draw` command tree.
 import ArgumentParser
+import DRAW
+import Foundation
 
 public struct DrawCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -15,10 +17,24 @@ public struct DrawCommand: ParsableCommand {
               draw eval --checkpoint runs/fmnist --data fashion-mnist --binarize threshold
               draw bench --threads 1
               draw info --checkpoint runs/fmnist
+              draw export runs/fmnist weights.safetensors   weights only, for torch load_state_dict(strict=True)
             Every command has --help.
             """,
         subcommands: [DemoCommand.self, TrainCommand.self, SampleCommand.self, ReconstructCommand.self,
-                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self]
+                      AttentionCommand.self, EvalCommand.self, InfoCommand.self, BenchCommand.self, ExportCommand.self]
     )
     public init() {}
+
+    /// Parses and runs the command line; a Foundation error that escaped a command is printed as a plain
+    /// message with its path (exit 1), never as an `NSCocoaErrorDomain … UserInfo=…` dump.
+    public static func runMain() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            exit()
+        } catch {
+            let foundation = error is CocoaError || type(of: error) is NSError.Type
+            exit(withError: foundation ? CLIError(plainMessage(error)) : error)
+        }
+    }
 }

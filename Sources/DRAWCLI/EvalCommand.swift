@@ -39,8 +39,10 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
-        if let k = importanceSamples, k < 1 { throw ValidationError("--importance-samples must be at least 1 (got \(k)).") }
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size must be in 1...100000 (got \(batchSize)).") }
+        if let k = importanceSamples, !(1...100_000).contains(k) {
+            throw ValidationError("--importance-samples must be in 1...100000 (got \(k)).")
+        }
     }
 
     mutating func run() throws {
@@ -55,14 +57,18 @@ struct EvalCommand: ParsableCommand {
         let set = switch split { case .test: parts.test; case .train: parts.train; case .all: all }
         guard set.count > 0 else { throw CLIError("the \(split.rawValue) split is empty (see --test-fraction)") }
         printErr("data: \(about); evaluating \(set.count) images (\(split.rawValue) split)")
+        try requireMemory(c.trainingBytes(batch: min(batchSize, set.count)), for: "evaluating at batch \(batchSize)", runtime: runtime)
         let report = try evaluate(m, set, deterministic: deterministic, batchSize: batchSize)
+        try requireFinite(report.total, "the losses")
         let nll = try importanceSamples.map { try importanceWeightedNLL(m, set, samples: $0, batchSize: batchSize) }
+        let sharpness = try SharpnessReport(m, set, batchSize: batchSize)
         if json {
             var object: [String: Any] = [
                 "images": set.count, "split": split.rawValue, "deterministic": deterministic, "loss": c.loss.rawValue,
                 "mean_total": report.mean, "mean_recon": report.meanRecon, "mean_kl": report.meanKL,
                 "total": report.total, "recon": report.recon, "kl": report.kl,
             ]
+            object.merge(sharpness.json) { a, _ in a }
             if let nll { object["iwae_nll"] = nll; object["mean_iwae_nll"] = nll.reduce(0, +) / Double(nll.count) }
             let text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: text, as: UTF8.self))
@@ -70,6 +76,7 @@ struct EvalCommand: ParsableCommand {
             let kind = c.loss == .bce ? "negative ELBO (an upper bound on the NLL)" : "negative ELBO (l2 recon)"
             print(String(format: "%@ on %d images: %.3f nats/image  (recon %.3f + KL %.3f)%@", kind, set.count,
                          report.mean, report.meanRecon, report.meanKL, deterministic ? ", z = mu" : ""))
+            print(sharpness.line)
             if let nll, let k = importanceSamples {
                 print(String(format: "importance-weighted NLL estimate, K = %d: %.3f nats/image", k,
                              nll.reduce(0, +) / Double(nll.count)))

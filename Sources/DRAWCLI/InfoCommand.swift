@@ -2,6 +2,7 @@
 import ArgumentParser
 import CKernels
 import DRAW
+import Foundation
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,18 @@ struct InfoCommand: ParsableCommand {
         print("step: \(m.step)")
         print("config: \(m.config.jsonString())")
         print("parameters: \(m.layout.parameterCount)")
-        print("adam: lr \(m.adam.learningRate), betas (\(m.adam.beta1), \(m.adam.beta2)), clip \(m.adam.clip)")
+        if m.hasOptimizerState {
+            print("adam: lr \(m.adam.learningRate), betas (\(m.adam.beta1), \(m.adam.beta2)), clip \(m.adam.clip)")
+        } else {
+            print("weights only (no Adam state): can be sampled, evaluated or fine-tuned with --init-from, not resumed")
+        }
+        // The run the checkpoint belongs to: the folder holding it (a step file's checkpoints/ folder's parent).
+        var folder = url.deletingLastPathComponent()
+        if folder.lastPathComponent == "checkpoints" { folder.deleteLastPathComponent() }
+        if let run = try RunSettings.load(from: folder) {
+            print("run: \(folder.appendingPathComponent(RunSettings.fileName).path)")
+            for line in run.summary { print("  " + line) }
+        }
     }
 }
 

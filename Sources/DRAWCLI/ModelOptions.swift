@@ -29,8 +29,10 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Read and write whole images instead of attention windows.")
     var noAttention = false
 
-    @Option(help: "Reconstruction loss: bce (binary data; the total is the negative ELBO in nats) or l2 (colour).")
-    var loss: ReconstructionLoss?
+    @Option(help: "Reconstruction loss: bce (binary data; the total is the negative ELBO in nats), l2 (colour), or the sharper colour losses features (frozen random conv features + L2) and vaegan (learned discriminator features + GAN; an l2 model).")
+    var loss: TrainingLoss?
+
+    @OptionGroup(title: "Sharp colour losses") var sharp: LossOptions
 
     func validate() throws {
         if let preset, DRAWConfig.preset(named: preset) == nil {
@@ -62,7 +64,7 @@ struct ModelOptions: ParsableArguments {
         if let decSize { c.decSize = decSize }
         if let zSize { c.zSize = zSize }
         if noAttention { c.attention = false }
-        if let loss { c.loss = loss }
+        if let loss { c.loss = loss.configLoss }
         do { try c.validate() } catch { throw ValidationError("\(error)") }
         return c
     }

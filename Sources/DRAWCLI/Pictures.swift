@@ -15,6 +15,7 @@ enum Pictures {
     static func writeSamples(_ model: DRAWModel, rows: Int, cols: Int, to folder: URL) throws -> [String] {
         let c = model.config, n = rows * cols
         let drawing = try model.sample(count: n)
+        try requireFinite(drawing.images, "the sampled images")
         let sheet = try ImageGrid.make(planar: Array(drawing.images), count: n, channels: c.channels,
                                        height: c.height, width: c.width, rows: rows, cols: cols,
                                        scale: sheetScale(for: c))
@@ -36,6 +37,7 @@ enum Pictures {
         let c = model.config, n = min(count, set.count)
         let batch = images(of: set, n)
         let rec = try model.reconstruct(batch: batch, mode: .mean)
+        try requireFinite(rec.canvases, "the reconstructions")
         var cells: [Raster] = []
         for i in 0..<n {
             cells.append(set.image(i))
@@ -56,6 +58,7 @@ enum Pictures {
     static func writeAttention(_ model: DRAWModel, _ set: Dataset, count: Int, to folder: URL) throws -> [String] {
         let c = model.config, n = min(count, set.count), s = scale(for: c)
         let rec = try model.reconstruct(batch: images(of: set, n), mode: .mean)
+        try requireFinite(rec.canvases, "the reconstructions")
         let dir = folder.appendingPathComponent("attention")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cols = min(n, 4), rows = (n + cols - 1) / cols
@@ -108,5 +111,14 @@ enum Pictures {
         var out = [Float](repeating: 0, count: n * set.imageSize)
         set.copyImages(Array(0..<n), into: &out)
         return out
+    }
+}
+
+/// A picture or number computed from NaN is no result: refuse it (exit 1) instead of writing a black image.
+func requireFinite<C: Collection>(_ values: C, _ what: String) throws where C.Element: FloatingPoint {
+    let bad = values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+    guard bad == 0 else {
+        throw CLIError("\(what) hold \(bad) NaN or infinite values: the model's weights are finite but it diverged; "
+            + "use an earlier checkpoint (checkpoints/) or best.safetensors")
     }
 }

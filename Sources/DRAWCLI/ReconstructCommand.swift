@@ -12,7 +12,9 @@ struct ReconstructCommand: ParsableCommand {
     @Option(help: "How many images.")
     var count: Int = 32
 
-    func validate() throws { guard count >= 1 else { throw ValidationError("--count must be at least 1.") } }
+    func validate() throws {
+        guard (1...10_000).contains(count) else { throw ValidationError("--count must be in 1...10000 (got \(count)).") }
+    }
 
     mutating func run() throws {
         let (m, set, folder) = try pictures.prepare()

@@ -10,8 +10,15 @@ public struct RuntimeOptions: ParsableArguments {
     @Option(help: "Threads for the kernels and BLAS (default: all cores).")
     public var threads: Int?
 
-    @Option(help: "Seed for initialisation, noise and data order; the same seed gives the same run.")
-    public var seed: UInt64 = 1
+    @Option(name: .customLong("seed"),
+            help: "Seed for initialisation, noise and data order; the same seed gives the same run. Default: 1.")
+    public var seedOption: UInt64?
+    /// nil when not given (a resumed run then keeps its saved seed).
+    public var seed: UInt64 { get { seedOption ?? 1 } set { seedOption = newValue } }
+
+    @Option(help: ArgumentHelp("Refuse to start when the estimated memory need is above this many MiB (default: the machine's physical memory).",
+                               valueName: "MiB"))
+    public var maxMemory: Int?
 
     @Option(help: ArgumentHelp(
         "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32).",
@@ -21,7 +28,19 @@ public struct RuntimeOptions: ParsableArguments {
     public init() {}
 
     public mutating func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads)).") }
+        if let threads, threads < 1 || threads > Self.maxThreads {
+            throw ValidationError("--threads must be in 1...\(Self.maxThreads) (got \(threads)).")
+        }
+        if let maxMemory, maxMemory < 1 { throw ValidationError("--max-memory must be at least 1 MiB (got \(maxMemory)).") }
+    }
+
+    /// More threads than this is a typo, not a machine (and must fit a C int).
+    public static let maxThreads = 4096
+
+    /// The memory a command may plan for, in bytes: --max-memory, or the machine's physical memory.
+    public var memoryLimit: Int {
+        if let maxMemory { return maxMemory.multipliedReportingOverflow(by: 1 << 20).overflow ? Int.max : maxMemory << 20 }
+        return Int(ProcessInfo.processInfo.physicalMemory)
     }
 
     /// Applies the thread policy and the precision of the models made or loaded afterwards, once, before any compute.

@@ -23,12 +23,18 @@ struct SampleCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard rows >= 1, cols >= 1 else { throw ValidationError("--rows and --cols must be at least 1.") }
+        guard (1...Self.maxSide).contains(rows), (1...Self.maxSide).contains(cols) else {
+            throw ValidationError("--rows and --cols must be in 1...\(Self.maxSide) (got \(rows) x \(cols)).")
+        }
     }
+
+    /// A sheet of 1000 x 1000 images is already more than any screen shows.
+    static let maxSide = 1000
 
     mutating func run() throws {
         runtime.apply()
         let m = try model.load()
+        try requireMemory(m.config.generationBytes(count: rows * cols), for: "sampling \(rows * cols) images", runtime: runtime)
         m.reseed(runtime.seed)
         let folder = try outputFolder(out, checkpoint: model.checkpoint)
         for path in try Pictures.writeSamples(m, rows: rows, cols: cols, to: folder) { print(path) }
@@ -45,7 +51,7 @@ func outputFolder(_ out: String?, checkpoint: String) throws -> URL {
             ? c : c.deletingLastPathComponent()
     }
     do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-        throw CLIError("cannot create the output folder \(url.path): \(error.localizedDescription)")
+        throw CLIError("cannot create the output folder \(url.path): \(plainReason(error))")
     }
     return url
 }

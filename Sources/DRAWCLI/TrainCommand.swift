@@ -5,55 +5,6 @@ import DRAWData
 import DRAWMPI
 import Foundation
 
-struct TrainOptions: ParsableArguments {
-    @Option(help: "Images per step (per rank under mpirun). Default: the preset's, else 64.")
-    var batchSize: Int?
-
-    @Option(help: "Adam steps in all (a resumed run continues up to this).")
-    var iterations: Int?
-
-    @Option(help: "Train for this many passes over the training split instead of --iterations.")
-    var epochs: Double?
-
-    @Option(help: "Adam learning rate.")
-    var learningRate: Float = 1e-3
-
-    @Option(help: "Weight of the KL term (SPEC.md: 1).")
-    var klWeight: Float = 1
-
-    @Option(help: "Clamp every gradient value to [-clip, clip] before Adam (0 turns it off).")
-    var clip: Float = 5
-
-    @Option(help: "Also scale the whole gradient down to this L2 norm when it is larger (off by default).")
-    var maxGradNorm: Float?
-
-    @Option(help: "Write a checkpoint every this many steps (0: only at the end and on Ctrl-C).")
-    var checkpointEvery: Int = 500
-
-    @Option(help: "Keep the newest this many step checkpoints.")
-    var keep: Int = 3
-
-    @Option(help: "Output folder: checkpoints/, model.safetensors, train-log.csv, loss.svg.")
-    var out: String = "draw-out"
-
-    @Flag(help: "Continue from the newest readable checkpoint in --out (bit-exact: same seed, same batches).")
-    var resume = false
-
-    func validate() throws {
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1 (got \(batchSize)).") }
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1 (got \(iterations)).") }
-        if let epochs, !(epochs > 0) { throw ValidationError("--epochs must be positive (got \(epochs)).") }
-        if iterations != nil, epochs != nil { throw ValidationError("give --iterations or --epochs, not both.") }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw ValidationError("--learning-rate must be positive (got \(learningRate)).")
-        }
-        guard klWeight >= 0, klWeight.isFinite else { throw ValidationError("--kl-weight must be >= 0 (got \(klWeight)).") }
-        if let maxGradNorm, !(maxGradNorm > 0) { throw ValidationError("--max-grad-norm must be positive.") }
-        if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be >= 0 (got \(checkpointEvery)).") }
-        if keep < 1 { throw ValidationError("--keep must be at least 1 (got \(keep)).") }
-    }
-}
-
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -78,56 +29,131 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-/// The whole of `draw train` (also the first half of `draw demo`). Returns the trained model, or nil on a rank
-/// other than 0.
+/// The whole of `draw train` (also the first half of `draw demo`). Returns the trained model and the held-out
+/// images, or nil on a rank other than 0. Under mpirun a rank that fails ends the whole job (MPI_Abort) with its
+/// message, so the other ranks do not wait for it in the next allreduce.
 @discardableResult
-func runTraining(data: DataOptions, model modelOptions: ModelOptions, train: TrainOptions, runtime: RuntimeOptions,
-                 defaultIterations: Int, quiet: Bool = false) throws -> (DRAWModel, Dataset)? {
+func runTraining(command: String = "train", data: DataOptions, model modelOptions: ModelOptions, train: TrainOptions,
+                 runtime: RuntimeOptions, defaultIterations: Int, quiet: Bool = false) throws -> (DRAWModel, Dataset)? {
     let world = try MPIWorld.join()
     defer { world?.finalize() }
+    do {
+        return try trainRun(command: command, data: data, modelOptions: modelOptions, options: train, runtime: runtime,
+                         defaultIterations: defaultIterations, quiet: quiet, world: world)
+    } catch let error where (world?.size ?? 1) > 1 && !(error is ExitCode) {
+        printErr("error on rank \(world!.rank) of \(world!.size): \(DrawCommand.message(for: error)); ending the job")
+        world!.abort(code: 1)
+    }
+}
+
+private func trainRun(command: String, data dataOptions: DataOptions, modelOptions: ModelOptions, options: TrainOptions,
+                   runtime: RuntimeOptions, defaultIterations: Int, quiet: Bool, world: MPIWorld?) throws -> (DRAWModel, Dataset)? {
     let isRoot = world?.isRoot ?? true
     let say: (String) -> Void = { if isRoot && !quiet { printErr($0) } }
     runtime.apply()
     say(buildInfoLine() + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
-    let out = URL(fileURLWithPath: train.out)
-    if isRoot { try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true) }
+    let out = URL(fileURLWithPath: options.out)
+    // Rank 0 owns the folder for the life of the run; a demo may replace an earlier demo without --overwrite.
+    let saved = options.resume ? try RunSettings.load(from: out) : (try? RunSettings.load(from: out)) ?? nil
+    let overwrite = options.overwrite || (command == "demo" && saved?.command == "demo")
+    let folder = isRoot ? try RunFolder(out, fresh: !options.resume, overwrite: overwrite) : nil
 
-    var resumed: DRAWModel?
-    if train.resume {
-        let (m, url) = try CheckpointStore.loadNewest(from: train.out, log: say)
+    var resumed: (model: DRAWModel, url: URL)?
+    if options.resume {
+        let (m, url) = try CheckpointStore.loadNewest(from: options.out, resumable: true, log: say)
         say("resuming from \(url.path) at step \(m.step)")
-        resumed = m
+        resumed = (m, url)
     }
-    let shape = resumed.map { (channels: $0.config.channels, height: $0.config.height, width: $0.config.width) }
-    let (all, about) = try data.load(seed: runtime.seed, shape: shape)
-    let (trainSet, testSet) = try all.split(testFraction: data.testFraction, seed: runtime.seed)
+    // A resumed run is the saved run: flags may only extend it.
+    var data = dataOptions
+    var continuing: RunSettings?
+    if options.resume, let saved {
+        let wrong = options.contradictions(with: saved, data: dataOptions, model: modelOptions, seed: runtime.seedOption)
+        guard wrong.isEmpty else {
+            throw CLIError("--resume continues the run saved in \(out.appendingPathComponent(RunSettings.fileName).path), "
+                + "but these flags contradict it: " + wrong.joined(separator: "; ")
+                + ". Drop them to resume (only --iterations/--epochs may change), or start a new run in another --out")
+        }
+        guard saved.model == resumed!.model.config else {
+            throw CLIError("\(resumed!.url.path) holds a \(resumed!.model.config.summary) model, but run.json describes "
+                + "\(saved.model.summary)")
+        }
+        continuing = saved
+        data = try DataOptions(saved.data)
+    } else if options.resume {
+        say("warning: \(out.path) has no run.json (a run of an older draw): resuming with the flags given")
+    }
+
+    let initial = try options.initFrom.map { try CheckpointStore.loadNewest(from: $0, log: say) }
+    let forced = resumed?.model.config ?? initial?.0.config
+    let shape = forced.map { (channels: $0.channels, height: $0.height, width: $0.width) }
+    let seed = continuing?.seed ?? runtime.seed
+    let (all, about) = try data.load(seed: seed, shape: shape, memoryLimit: runtime.memoryLimit)
+    let (trainSet, testSet) = try all.split(testFraction: data.testFraction, seed: seed)
     say("data: \(about); \(trainSet.count) for training, \(testSet.count) held out")
 
-    let model: DRAWModel
-    if let resumed { model = resumed } else {
-        let config = try modelOptions.config(base: .color64, channels: all.channels, height: all.height, width: all.width)
-        model = try DRAWModel(config: config, seed: runtime.seed)
-        model.adam = AdamSettings(learningRate: train.learningRate, clip: train.clip, maxGradNorm: train.maxGradNorm)
-        model.klWeight = train.klWeight
-    }
-    let batch = train.batchSize ?? modelOptions.presetBatchSize ?? 64
     let ranks = world?.size ?? 1
-    let perEpoch = max(1, trainSet.count / (batch * ranks))
-    let iterations = train.iterations ?? train.epochs.map { Int(($0 * Double(perEpoch)).rounded(.up)) } ?? defaultIterations
-    let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
-    say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(batch)\(rankText); "
-        + "\(iterations) steps (\(perEpoch) per epoch)")
-    if let world, world.size > 1 { try syncParameters(model, world) }
+    func iterations(batch: Int) -> Int? {
+        let perEpoch = max(1, trainSet.count / (batch * ranks))
+        return (options.iterations ?? options.epochs.map { Int(($0 * Double(perEpoch)).rounded(.up)) })
+            .map { min($0, TrainingSchedule.maxSteps) }
+    }
+    var settings: RunSettings
+    if let continuing {
+        settings = continuing
+        if let more = iterations(batch: settings.batchSize) { settings.iterations = more }
+    } else {
+        let config = try forced ?? modelOptions.config(base: .color64, channels: all.channels, height: all.height, width: all.width)
+        let batch = options.batchSize ?? modelOptions.presetBatchSize ?? 64
+        settings = options.resolve(command: command, data: data, config: config, preset: modelOptions.preset,
+                                   loss: modelOptions.loss,
+                                   presetBatch: modelOptions.presetBatchSize, seed: seed,
+                                   iterations: iterations(batch: batch) ?? defaultIterations)
+    }
+    try settings.validate(source: "the run settings")
+    try requireMemory(settings.model.trainingBytes(batch: settings.batchSize), for: "training at batch \(settings.batchSize)",
+                      runtime: runtime)
 
-    let plan = TrainingPlan(iterations: iterations, batchSize: batch, checkpointEvery: train.checkpointEvery,
-                            keepCheckpoints: train.keep, output: out, seed: runtime.seed, quiet: quiet)
+    let model: DRAWModel
+    if let resumed { model = resumed.model } else {
+        if let (m, url) = initial {
+            m.resetOptimizer()
+            model = m
+            say("fine-tuning from the weights of \(url.path)")
+        } else {
+            model = try DRAWModel(config: settings.model, seed: settings.seed)
+        }
+    }
+    model.adam = settings.adam
+    let perEpoch = max(1, trainSet.count / (settings.batchSize * ranks))
+    let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
+    say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(settings.batchSize)\(rankText); "
+        + "\(settings.iterations) steps (\(perEpoch) per epoch)")
+    say("recipe: \(settings.recipe.rawValue); \(settings.schedule.summary)")
+    if let world, world.size > 1 { try syncParameters(model, world) }
+    if folder != nil { try settings.save(to: out) }
+
+    let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
+    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
+                                         seed: settings.seed, resumeFrom: options.resume ? out : nil)
     let started = Date()
     let end = try trainer.run()
-    if case .interrupted = end { throw ExitCode(130) }
+    if case let .interrupted(_, signal) = end { throw ExitCode(exitStatus(afterSignal: signal)) }
     let seconds = Date().timeIntervalSince(started)
     say(String(format: "trained %lld steps in %.1f s; wrote %@", model.step, seconds, out.path))
+    withExtendedLifetime(folder) {}
     return isRoot ? (model, testSet.count > 0 ? testSet : trainSet) : nil
+}
+
+/// Refuses, before allocating, a command whose estimated need is above the machine's memory (or --max-memory).
+func requireMemory(_ bytes: Int, for what: String, runtime: RuntimeOptions) throws {
+    let limit = runtime.memoryLimit
+    guard bytes <= limit else {
+        throw CLIError(String(format: "%@ needs about %.1f GiB, more than the %.1f GiB %@; use smaller sizes",
+                              what, Double(bytes) / 1073741824, Double(limit) / 1073741824,
+                              runtime.maxMemory == nil ? "this machine has" : "--max-memory allows"))
+    }
 }
 
 /// Every rank starts from rank 0's parameters (identical anyway for one seed, but cheap insurance).

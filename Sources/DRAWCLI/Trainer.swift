@@ -1,32 +1,37 @@
-// Trainer.swift: the training loop of `draw train`: batches, steps, MPI gradient averaging, logs, checkpoints, stops.
+// Trainer.swift: the training loop of `draw train`: schedule, batches, steps, MPI gradient averaging, validation, logs, checkpoints, stops.
 import DRAW
 import DRAWData
 import DRAWMPI
 import Foundation
 
-/// What a run is asked to do.
+/// What a run is asked to do: its resolved settings, where it writes, and the held-out images it validates on.
 struct TrainingPlan {
-    /// Total Adam steps; a resumed run continues up to this.
-    var iterations: Int
-    /// Images per step on this process (per rank under MPI).
-    var batchSize: Int
-    var checkpointEvery: Int
-    var keepCheckpoints: Int
+    var settings: RunSettings
     var output: URL
-    var seed: UInt64
+    /// Validation images (the held-out split); empty turns validation off.
+    var heldOut: Dataset?
+    /// The checkpoint a resumed run started from: the last finite one until a newer one is written.
+    var resumedFrom: URL?
     var quiet = false
 }
 
 /// How a run ended.
 enum TrainingEnd: Equatable {
     case finished
-    case interrupted(step: Int64)
+    case earlyStopped(step: Int64)
+    /// By a signal (SIGINT, SIGTERM or SIGHUP), after saving.
+    case interrupted(step: Int64, signal: Int32)
+}
+
+/// The batch-mean losses of one step (over all ranks) and the values the schedule gave it.
+struct StepLosses {
+    var recon = 0.0, kl = 0.0, total = 0.0
 }
 
 /// Runs the loop for one model on one data set. Under MPI every rank runs it: each reads its own slice of
 /// each global batch (global batch = `size × batchSize` images), gradients are summed with one allreduce
 /// over the flat slab and scaled by 1/size inside the Adam kernel, so every rank takes the same step and
-/// N ranks of batch b train exactly like one process of batch N·b. Rank 0 alone writes files.
+/// N ranks of batch b train exactly like one process of batch N·b. Rank 0 alone validates and writes files.
 final class Trainer {
     let model: DRAWModel
     let data: Dataset
@@ -45,62 +50,123 @@ final class Trainer {
     var rank: Int { world?.rank ?? 0 }
     var ranks: Int { world?.size ?? 1 }
     var isRoot: Bool { rank == 0 }
+    var settings: RunSettings { plan.settings }
+    /// The validation noise: one seed for every evaluation, so successive validations differ by the model alone.
+    var validationSeed: UInt64 { settings.seed ^ 0x7a1d_a7e5_0000_0001 }
 
     func run() throws -> TrainingEnd {
-        let b = plan.batchSize, globalBatch = b * ranks
-        guard data.count >= globalBatch else {
-            throw CLIError("the data set has \(data.count) images, fewer than one batch of \(globalBatch)"
-                + (ranks > 1 ? " (\(ranks) ranks × \(b))" : "") + "; use a smaller --batch-size")
-        }
+        let b = settings.batchSize, globalBatch = b * ranks
+        try requireOneBatch(images: data.count, batch: b, ranks: ranks)
         let store = isRoot ? try CheckpointStore(directory: plan.output.appendingPathComponent("checkpoints"),
-                                                 keep: plan.keepCheckpoints) : nil
+                                                 keep: settings.keep) : nil
         let log = isRoot ? try TrainingLog(url: plan.output.appendingPathComponent("train-log.csv"),
-                                           resumingAt: model.step) : nil
-        let loader = try BatchLoader(dataset: data, batchSize: b, seed: plan.seed, shard: (rank, ranks),
+                                           resumingAt: model.step, warn: say) : nil
+        let loader = try BatchLoader(dataset: data, batchSize: b, seed: settings.seed, shard: (rank, ranks),
                                      startStep: Int(model.step))
-        let progress = isRoot && !plan.quiet ? ProgressBar(total: plan.iterations, label: "train") : nil
+        let progress = isRoot && !plan.quiet ? ProgressBar(total: settings.iterations, label: "train") : nil
         installInterruptHandlers()
         let epochLength = Double(data.count / globalBatch)
-        var lastSaved: URL?
+        var lastGood = plan.resumedFrom
         var window = (images: 0, start: Date())
         var imagesSoFar = 0
-        var sums = [Double](repeating: 0, count: 3)  // recon, KL, total over the log window
+        var sums = StepLosses()
         var windowSteps = 0
-        let logEvery = max(1, min(50, plan.iterations / 100))
+        let logEvery = max(1, min(50, settings.iterations / 100))
+        let validation = isRoot ? plan.heldOut.flatMap { $0.count > 0 ? $0 : nil } : nil
+        let evalEvery = validation == nil ? 0 : settings.evalEvery
+        // The best validation so far and the validations since, from the log, so a resumed run keeps them.
+        var best = (value: Double.infinity, step: Int64(0))
+        var sinceBest = 0
+        for row in log?.rows ?? [] where row.validation.isFinite {
+            if row.validation < best.value { best = (row.validation, row.step); sinceBest = 0 } else { sinceBest += 1 }
+        }
+        var note: String? = best.value.isFinite ? String(format: "val %.2f", best.value) : nil
 
-        while model.step < Int64(plan.iterations) {
-            if try stopRequested() {
-                if let store { lastSaved = try store.save(model) }
-                progress?.finish()
-                say("interrupted at step \(model.step); saved \(lastSaved?.path ?? "on rank 0")")
-                return .interrupted(step: model.step)
+        func saveWeights(_ name: String) throws {
+            try model.save(to: plan.output.appendingPathComponent(name).path, trainingState: false)
+        }
+        var lastBatch: [Float] = []
+        // A checkpoint is written only when its parameters and moments are finite (DRAWModel.save checks) and give a
+        // finite loss on the last batch: a run whose weights blew up to 1e30 has finite but useless parameters.
+        func saveCheckpoint() throws {
+            guard let store else { return }
+            if !lastBatch.isEmpty {
+                let probe = try lastBatch.withUnsafeBufferPointer { try model.loss(images: $0, mode: .mean) }
+                guard probe.mean.isFinite else {
+                    throw CLIError("training stopped at step \(model.step): its parameters give a non-finite loss (\(probe.mean)) "
+                        + "on the last batch, so the run diverged; nothing from this step was saved"
+                        + (lastGood.map { "; the last finite checkpoint is \($0.path)" } ?? "; no checkpoint was written yet"))
+                }
             }
+            lastGood = try store.save(model)
+        }
+
+        while model.step < Int64(settings.iterations) {
+            let stop = try stopRequested(earlyStop: settings.earlyStop.map { sinceBest >= $0 } ?? false)
+            if let signal = stop.signal {
+                if isRoot {
+                    try saveCheckpoint()
+                    try saveWeights("model.safetensors")
+                    log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
+                }
+                progress?.finish()
+                say("interrupted by \(signalName(signal)) at step \(model.step); saved \(lastGood?.path ?? "on rank 0")")
+                return .interrupted(step: model.step, signal: signal)
+            }
+            if stop.early {
+                progress?.finish()
+                say("early stop at step \(model.step): no better validation in \(settings.earlyStop!) evaluations; "
+                    + String(format: "best %.3f at step %lld (best.safetensors)", best.value, best.step))
+                break
+            }
+            let next = model.step + 1
+            if let fault = FaultInjection.current, fault.rank == rank, fault.step == next {
+                throw CLIError("injected fault at step \(next) (DRAW_INJECT_FAULT)")
+            }
+            model.adam.learningRate = settings.schedule.learningRate(atStep: next)
+            model.klWeight = settings.schedule.klWeight(atStep: next)
             let batch = loader.next().images
-            let report: (recon: Double, kl: Double, total: Double)
+            lastBatch = batch
+            let report: StepLosses
             do {
                 report = try batch.withUnsafeBufferPointer { try step(images: $0, globalBatch: globalBatch) }
             } catch where error is DRAWError || error is NonFiniteLoss {
-                throw CLIError("training stopped at step \(model.step + 1): \(error); parameters were not updated"
-                    + (lastSaved.map { "; the last good checkpoint is \($0.path)" } ?? ""))
+                throw CLIError("training stopped at step \(next): \(error); nothing from this step was saved"
+                    + (lastGood.map { "; the last finite checkpoint is \($0.path)" } ?? "; no checkpoint was written yet"))
             }
             window.images += globalBatch
             imagesSoFar += globalBatch
-            sums[0] += report.recon; sums[1] += report.kl; sums[2] += report.total
+            sums.recon += report.recon; sums.kl += report.kl; sums.total += report.total
             windowSteps += 1
             let s = model.step
-            if s % Int64(logEvery) == 0 || s == Int64(plan.iterations) {
+            let validateNow = evalEvery > 0 && (s % Int64(evalEvery) == 0 || s == Int64(settings.iterations))
+            var validated: (sampled: Double, mean: Double)?
+            if validateNow, let validation {
+                let v = try validate(on: validation)
+                validated = v
+                if v.sampled < best.value {
+                    best = (v.sampled, s); sinceBest = 0
+                    try saveWeights("best.safetensors")
+                } else { sinceBest += 1 }
+                note = String(format: "val %.2f (best %.2f)", v.sampled, best.value)
+            }
+            if s % Int64(logEvery) == 0 || s == Int64(settings.iterations) || validated != nil {
                 let seconds = Date().timeIntervalSince(window.start)
                 let rate = Double(window.images) / max(seconds, 1e-9)
                 let n = Double(windowSteps)
-                let row = LogRow(step: s, epoch: Double(s) / epochLength, recon: sums[0] / n, kl: sums[1] / n,
-                                 total: sums[2] / n, imagesPerSecond: rate)
+                var row = LogRow(step: s, epoch: Double(s) / epochLength, recon: sums.recon / n, kl: sums.kl / n,
+                                 total: sums.total / n, imagesPerSecond: rate)
+                row.learningRate = Double(model.adam.learningRate)
+                row.klWeight = Double(model.klWeight)
+                row.gradientNorm = model.gradientNorm
+                if let validated { (row.validation, row.validationMean) = validated }
                 log?.append(row)
-                progress?.update(Int(s), loss: row.total, images: imagesSoFar)
-                window = (0, Date()); sums = [0, 0, 0]; windowSteps = 0
+                progress?.update(Int(s), loss: row.total, images: imagesSoFar, note: note)
+                window = (0, Date()); sums = StepLosses(); windowSteps = 0
             }
-            if let store, plan.checkpointEvery > 0, s % Int64(plan.checkpointEvery) == 0 {
-                lastSaved = try store.save(model)
-                try log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
+            if settings.checkpointEvery > 0, s % Int64(settings.checkpointEvery) == 0 {
+                try saveCheckpoint()
+                log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
             }
         }
         progress?.finish()
@@ -109,24 +175,64 @@ final class Trainer {
             say(String(format: "allreduce: %.2f ms per step for %.2f MB of gradients (%d ranks)",
                        1e3 * allreduceSeconds / Double(allreduceSteps), Double(bytes) / 1e6, ranks))
         }
-        if let store, lastSaved.map({ $0 != store.url(step: model.step) }) ?? true { lastSaved = try store.save(model) }
         if isRoot {
-            try model.save(to: plan.output.appendingPathComponent("model.safetensors").path)
-            try log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
+            if let store, lastGood != store.url(step: model.step) { try saveCheckpoint() }
+            try saveWeights("model.safetensors")
+            try lossStep?.save(plan.output)   // discriminator.safetensors beside it (vaegan)
+            log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
+            if best.value.isFinite {
+                say(String(format: "best held-out negative ELBO %.3f at step %lld: %@", best.value, best.step,
+                           plan.output.appendingPathComponent("best.safetensors").path))
+            }
         }
-        return .finished
+        return model.step < Int64(settings.iterations) ? .earlyStopped(step: model.step) : .finished
     }
 
+    /// The held-out negative ELBO (KL weight 1, whatever weight training uses) on the first `evalImages`
+    /// held-out images: with z sampled from a fixed seed (the bound) and with z = μ.
+    func validate(on set: Dataset) throws -> (sampled: Double, mean: Double) {
+        let n = min(settings.evalImages, set.count)
+        let b = settings.batchSize
+        var sampled = 0.0, mean = 0.0
+        var start = 0
+        var batch: [Float] = []
+        while start < n {
+            let count = min(b, n - start)
+            batch = [Float](repeating: 0, count: count * set.imageSize)
+            set.copyImages(Array(start..<(start + count)), into: &batch)
+            let noisy = try model.loss(batch: batch, mode: .seeded(validationSeed &+ UInt64(start)))
+            let exact = try model.loss(batch: batch, mode: .mean)
+            sampled += zip(noisy.recon, noisy.kl).reduce(0) { $0 + $1.0 + $1.1 }
+            mean += zip(exact.recon, exact.kl).reduce(0) { $0 + $1.0 + $1.1 }
+            start += count
+        }
+        let result = (sampled / Double(n), mean / Double(n))
+        guard result.0.isFinite, result.1.isFinite else {
+            throw NonFiniteLoss(value: result.0.isFinite ? result.1 : result.0)
+        }
+        return result
+    }
+
+    /// `--loss features` / `vaegan`: the step that replaces computeGradients + Adam (nil: the model's own loss).
+    var lossStep: LossStep?
+
     /// One step; returns the global batch-mean losses.
-    private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> (recon: Double, kl: Double, total: Double) {
+    private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> StepLosses {
+        // ---- sharp colour losses (LossOptions.swift): one process only
+        if let lossStep {
+            guard world == nil else { throw CLIError("--loss features/vaegan do not run under mpirun yet") }
+            let r = try lossStep.step(images)
+            return StepLosses(recon: r.recon, kl: r.kl, total: r.total)
+        }
+        // ---- end sharp colour losses
         guard let world else {
             let r = try model.computeGradients(images: images, mode: .sampled)
             try requireFinite(r.mean)
             try model.applyAdam()
-            return (r.meanRecon, r.meanKL, r.mean)
+            return StepLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
         }
         // The noise of the whole global batch, [T][N·b][Z], drawn alike on every rank; this rank takes its rows.
-        let c = model.config, b = plan.batchSize, Z = c.zSize
+        let c = model.config, b = settings.batchSize, Z = c.zSize
         let all = model.standardNormals(count: c.steps * globalBatch * Z)
         var mine = [Float](repeating: 0, count: c.steps * b * Z)
         for t in 0..<c.steps {
@@ -143,20 +249,31 @@ final class Trainer {
         try requireFinite(stats[2])
         try model.applyAdam(gradientScale: 1 / Float(world.size))
         let n = Double(globalBatch)
-        return (stats[0] / n, stats[1] / n, stats[2] / n)
+        return StepLosses(recon: stats[0] / n, kl: stats[1] / n, total: stats[2] / n)
     }
 
     private func requireFinite(_ loss: Double) throws {
         guard loss.isFinite else { throw NonFiniteLoss(value: loss) }
     }
 
-    /// True on every rank when any rank saw Ctrl-C (ranks must agree, or the next allreduce would hang).
-    private func stopRequested() throws -> Bool {
-        let local = interruptRequested.load(ordering: .relaxed)
-        guard let world else { return local }
-        var flag = [local ? 1.0 : 0.0]
-        try world.allreduceSum(&flag)
-        return flag[0] > 0
+    /// Whether to stop, agreed by every rank (or the next allreduce would hang): a signal on any rank, or rank 0's
+    /// early-stop decision.
+    private func stopRequested(earlyStop: Bool) throws -> (signal: Int32?, early: Bool) {
+        let local = interruptSignal.load(ordering: .relaxed)
+        guard let world else { return (local == 0 ? nil : local, earlyStop) }
+        var flags = [Double(local), earlyStop ? 1.0 : 0.0]
+        try world.allreduceSum(&flags)
+        let signal = local != 0 ? local : (flags[0] > 0 ? SIGTERM : 0)
+        return (signal == 0 ? nil : signal, flags[1] > 0)
+    }
+}
+
+/// A training split smaller than one global batch cannot train: one message for train and demo.
+func requireOneBatch(images: Int, batch: Int, ranks: Int) throws {
+    let global = batch * ranks
+    guard images >= global else {
+        throw CLIError("the training split has \(images) images, fewer than one batch of \(global)"
+            + (ranks > 1 ? " (\(ranks) ranks × \(batch))" : "") + "; use a smaller --batch-size or more data")
     }
 }
 
@@ -164,4 +281,18 @@ final class Trainer {
 struct NonFiniteLoss: Error, CustomStringConvertible {
     let value: Double
     var description: String { "the loss is \(value)" }
+}
+
+/// `DRAW_INJECT_FAULT=rank:step` makes that rank fail at that step: how the tests show that a failing rank ends an
+/// mpirun job (MPI_Abort) instead of leaving the others waiting in the next allreduce.
+struct FaultInjection {
+    let rank: Int
+    let step: Int64
+
+    static let current: FaultInjection? = {
+        guard let text = ProcessInfo.processInfo.environment["DRAW_INJECT_FAULT"] else { return nil }
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let r = Int(parts[0]), let s = Int64(parts[1]) else { return nil }
+        return FaultInjection(rank: r, step: s)
+    }()
 }

@@ -1,61 +1,104 @@
-// TrainingLog.swift: the CSV log of a run (one row per logged step) and the loss-curve plot drawn from it.
+// TrainingLog.swift: the CSV log of a run (one row per logged step, validation beside it) and the loss plot drawn from it.
+import DRAW
 import DRAWData
 import Foundation
 
-/// One logged step: batch means over all ranks.
-struct LogRow {
+/// One logged step: batch means over all ranks, the schedule's values, and the validation when one ran.
+struct LogRow: Equatable {
     var step: Int64
     var epoch: Double
     var recon: Double
     var kl: Double
+    /// recon + KL weight · KL, what was minimised.
     var total: Double
     var imagesPerSecond: Double
+    var learningRate: Double = .nan
+    var klWeight: Double = .nan
+    var gradientNorm: Double = .nan
+    /// Held-out negative ELBO (KL weight 1) with sampled z, and with z = μ; NaN when no validation ran at this step.
+    var validation: Double = .nan
+    var validationMean: Double = .nan
 }
 
 /// `train-log.csv` in the run folder. On resume, rows after the resumed step are dropped first, so the
-/// log of a resumed run equals the log of a straight one.
+/// log of a resumed run equals the log of a straight one. A failed write is a warning, never the end of a run.
 final class TrainingLog {
-    static let header = "step,epoch,recon,kl,total,images_per_s"
+    static let header = "step,epoch,recon,kl,total,images_per_s,lr,kl_weight,grad_norm,val_neg_elbo,val_neg_elbo_zmu"
     let url: URL
     private(set) var rows: [LogRow] = []
-    private let handle: FileHandle
+    private var handle: FileHandle?
+    private let warn: (String) -> Void
+    private var warned = false
 
-    init(url: URL, resumingAt step: Int64) throws {
+    init(url: URL, resumingAt step: Int64, warn: @escaping (String) -> Void) throws {
         self.url = url
+        self.warn = warn
         if step > 0, let text = try? String(contentsOf: url, encoding: .utf8) {
             rows = text.split(separator: "\n").dropFirst().compactMap(Self.parse).filter { $0.step <= step }
         }
         var text = Self.header + "\n"
         for r in rows { text += Self.format(r) }
-        do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw CLIError("cannot write the training log \(url.path): \(error.localizedDescription)")
+        do { try writeAtomically(path: url.path, data: Data(text.utf8)) } catch {
+            throw CLIError("cannot write the training log \(url.path): \(plainReason(error))")
         }
-        handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
+        handle = try? FileHandle(forWritingTo: url)
+        _ = try? handle?.seekToEnd()
     }
 
-    deinit { try? handle.close() }
+    deinit { try? handle?.close() }
 
     func append(_ row: LogRow) {
         rows.append(row)
-        try? handle.write(contentsOf: Data(Self.format(row).utf8))
+        do { try handle?.write(contentsOf: Data(Self.format(row).utf8)) } catch { warnOnce("cannot append to \(url.path): \(plainReason(error))") }
     }
 
-    /// Writes the loss curves (recon, KL, total against step) as an SVG next to the log.
-    func plot(to url: URL, title: String) throws {
+    /// Sets the validation of the last row (logged at the same step).
+    func recordValidation(step: Int64, sampled: Double, mean: Double) -> LogRow? {
+        guard let i = rows.lastIndex(where: { $0.step == step }) else { return nil }
+        rows[i].validation = sampled
+        rows[i].validationMean = mean
+        return rows[i]
+    }
+
+    /// Writes the loss curves (recon, KL, total, held-out negative ELBO against step) as an SVG next to the log;
+    /// a failure is a warning.
+    func plot(to url: URL, title: String) {
         guard rows.count >= 2 else { return }
-        try LossPlot.training(iterations: rows.map { Int($0.step) }, recon: rows.map(\.recon), kl: rows.map(\.kl),
-                              total: rows.map(\.total), title: title).write(to: url.path)
+        var plot = LossPlot.training(iterations: rows.map { Int($0.step) }, recon: rows.map(\.recon), kl: rows.map(\.kl),
+                                     total: rows.map(\.total), title: title)
+        let validated = rows.filter { $0.validation.isFinite }
+        if !validated.isEmpty {
+            plot.series.append(LossPlot.Series(name: "held-out -ELBO", colour: "#2ca02c",
+                                               points: validated.map { (Double($0.step), $0.validation) }))
+        }
+        do { try writeAtomically(path: url.path, data: Data(plot.svg().utf8)) } catch {
+            warnOnce("cannot write the loss plot \(url.path): \(plainReason(error)) (training goes on)")
+        }
     }
 
-    private static func format(_ r: LogRow) -> String {
-        String(format: "%lld,%.4f,%.6g,%.6g,%.6g,%.1f\n", r.step, r.epoch, r.recon, r.kl, r.total, r.imagesPerSecond)
+    private func warnOnce(_ text: String) {
+        guard !warned else { return }
+        warned = true
+        warn("warning: " + text)
     }
 
-    private static func parse(_ line: Substring) -> LogRow? {
-        let f = line.split(separator: ",").map(String.init)
-        guard f.count == 6, let s = Int64(f[0]), let e = Double(f[1]), let r = Double(f[2]), let k = Double(f[3]),
-              let t = Double(f[4]), let i = Double(f[5]) else { return nil }
-        return LogRow(step: s, epoch: e, recon: r, kl: k, total: t, imagesPerSecond: i)
+    /// The row as the CSV writes it (validation columns left empty when none ran).
+    static func format(_ r: LogRow) -> String {
+        func g(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
+        return String(format: "%lld,%.4f,%.6g,%.6g,%.6g,%.1f,", r.step, r.epoch, r.recon, r.kl, r.total, r.imagesPerSecond)
+            + [g(r.learningRate), g(r.klWeight), g(r.gradientNorm), g(r.validation), g(r.validationMean)].joined(separator: ",") + "\n"
+    }
+
+    static func parse(_ line: Substring) -> LogRow? {
+        let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard f.count == 6 || f.count == 11, let s = Int64(f[0]), let e = Double(f[1]), let r = Double(f[2]),
+              let k = Double(f[3]), let t = Double(f[4]), let i = Double(f[5]) else { return nil }
+        var row = LogRow(step: s, epoch: e, recon: r, kl: k, total: t, imagesPerSecond: i)
+        if f.count == 11 {
+            func d(_ s: String) -> Double { s.isEmpty ? .nan : Double(s) ?? .nan }
+            (row.learningRate, row.klWeight, row.gradientNorm) = (d(f[6]), d(f[7]), d(f[8]))
+            (row.validation, row.validationMean) = (d(f[9]), d(f[10]))
+        }
+        return row
     }
 }

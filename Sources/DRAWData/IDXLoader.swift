@@ -22,8 +22,7 @@ extension IDXReader {
     public static func loadImages(_ path: String, options: ImageOptions = ImageOptions(channels: 1),
                                   limit: Int? = nil) throws -> Dataset {
         try options.validate()
-        var set = try readImages(path)
-        if let limit, limit < set.count { set = set.prefix(limit) }
+        var set = try readImages(path, limit: limit)
         let (h, w) = (options.height ?? set.height, options.width ?? set.width)
         if h != set.height || w != set.width || options.channels != 1 {
             var out = [Float](repeating: 0, count: set.count * options.channels * h * w)

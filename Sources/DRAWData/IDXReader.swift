@@ -84,11 +84,14 @@ public enum IDXReader {
         return IDXArray(dimensions: dimensions, data: data)
     }
 
-    /// Reads an images file (magic 0x00000803, [N, H, W]) as [N, 1, H, W] floats, value / 255.
-    public static func readImages(_ path: String, maxBytes: Int = defaultMaxBytes) throws -> Dataset {
+    /// Reads an images file (magic 0x00000803, [N, H, W]) as [N, 1, H, W] floats, value / 255; with `limit`, only
+    /// the first `limit` images become floats (the bytes of all are read and checked, the floats of the rest never made).
+    public static func readImages(_ path: String, maxBytes: Int = defaultMaxBytes, limit: Int? = nil) throws -> Dataset {
         let array = try read(path, expectedMagic: imagesMagic, maxBytes: maxBytes)
         let d = array.dimensions
-        return Dataset(count: d[0], channels: 1, height: d[1], width: d[2], images: array.data.map { Float($0) / 255 })
+        let n = min(d[0], max(limit ?? d[0], 0))
+        let floats = array.data.prefix(n * d[1] * d[2]).map { Float($0) / 255 }
+        return Dataset(count: n, channels: 1, height: d[1], width: d[2], images: floats)
     }
 
     /// Reads a labels file (magic 0x00000801, [N]).

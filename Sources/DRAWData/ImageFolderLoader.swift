@@ -106,7 +106,10 @@ public enum ImageFolderLoader {
         defer { output.deallocate() }
         let state = LoadState(count: files.count)
 
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
+        // Each worker holds one decoded image at a time (its bytes, floats and raster: about 10x the decoder's limit
+        // at most), so the worker count is bounded by a memory budget as well as by the cores.
+        let perWorker = max(1, 10 * options.maxImageBytes)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count, decodeBudgetBytes / perWorker))
         let base = SendablePointer(output.baseAddress!)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: files.count, by: workers) where !state.failedBefore(i) {

@@ -1,8 +1,14 @@
 // ImageShimBridge.swift: the one place a CImageShims status becomes a DataError, and C pixel buffers become floats.
 import CImageShims
+import Foundation
 
-/// Default limit on a decoded image's bytes, checked before allocating: 2^28 (a 8192 × 8192 RGBA 16-bit image).
-public let defaultMaxImageBytes = 1 << 28
+/// Default limit on a decoded image's bytes, checked before allocating: 2^26 (a 4096 × 4096 RGBA 8-bit image).
+public let defaultMaxImageBytes = 1 << 26
+/// What the parallel folder decoders may hold at once, whatever the core count.
+public let decodeBudgetBytes = 4 << 30
+/// Decoded bytes per file byte beyond which a header is not believed: deflate tops out near 1032:1, and even a
+/// blank progressive JPEG stays well below this.
+public let maxCompressionRatio = 4096
 
 enum ImageShim {
     static let messageCapacity = 512
@@ -30,13 +36,25 @@ enum ImageShim {
     }
 
     /// Calls a shim reader and converts its malloc'd buffer into a DecodedImage (samples / 255 or / 65535).
+    /// Only regular files are read (a FIFO or device would block or never end), and the decoder's limit on the
+    /// declared pixel bytes is `maxCompressionRatio` times the file's size: an 857-byte JPEG declaring 9000×9000
+    /// is refused from its header instead of allocating gigabytes.
     static func read(path: String, maxBytes: Int,
-                     _ reader: (UnsafeMutablePointer<cis_image_info>, UnsafeMutablePointer<UnsafeMutableRawPointer?>,
+                     _ reader: (Int, UnsafeMutablePointer<cis_image_info>, UnsafeMutablePointer<UnsafeMutableRawPointer?>,
                                 UnsafeMutablePointer<CChar>, Int) -> Int32) throws -> DecodedImage {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw DataError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw DataError.unreadable(path: path, reason: "not a regular file (a FIFO, device or socket is not read)")
+        }
+        let (capped, overflow) = Int(st.st_size).multipliedReportingOverflow(by: maxCompressionRatio)
+        let limit = overflow ? maxBytes : min(maxBytes, max(capped, 1 << 16))
         var info = cis_image_info()
         var buffer: UnsafeMutableRawPointer? = nil
         defer { cis_free(buffer) }
-        try check(path: path) { msg, cap in reader(&info, &buffer, msg, cap) }
+        try check(path: path) { msg, cap in reader(limit, &info, &buffer, msg, cap) }
         guard let buffer else { throw DataError.decodeFailed(path: path, detail: "decoder returned no pixels") }
         let (w, h, c) = (Int(info.width), Int(info.height), Int(info.channels))
         guard w > 0, h > 0 else { throw DataError.zeroSize(path: path) }

@@ -7,8 +7,8 @@ import CImageShims
 public enum JPEGCodec {
     /// Decodes `path` to 8-bit grey (greyscale files) or RGB (everything else).
     public static func read(_ path: String, maxBytes: Int = defaultMaxImageBytes) throws -> DecodedImage {
-        try ImageShim.read(path: path, maxBytes: maxBytes) { info, buffer, msg, cap in
-            cis_jpeg_read(path, maxBytes, info, buffer, msg, cap)
+        try ImageShim.read(path: path, maxBytes: maxBytes) { limit, info, buffer, msg, cap in
+            cis_jpeg_read(path, limit, info, buffer, msg, cap)
         }
     }
 

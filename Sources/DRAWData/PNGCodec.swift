@@ -25,8 +25,8 @@ public enum PNGCodec {
     /// Decodes `path`. Palette → RGB, tRNS → alpha, grey below 8 bits → 8 bits, 16 bits kept.
     /// Throws `DataError` (unreadable, badMagic, truncated, tooLarge, decodeFailed) naming the file.
     public static func read(_ path: String, maxBytes: Int = defaultMaxImageBytes) throws -> DecodedImage {
-        try ImageShim.read(path: path, maxBytes: maxBytes) { info, buffer, msg, cap in
-            cis_png_read(path, maxBytes, info, buffer, msg, cap)
+        try ImageShim.read(path: path, maxBytes: maxBytes) { limit, info, buffer, msg, cap in
+            cis_png_read(path, limit, info, buffer, msg, cap)
         }
     }
 

@@ -29,15 +29,15 @@ public final class ProgressBar {
         start = ProgressBar.now()
     }
 
-    /// Reports `done` of `total` steps, the current loss and the images processed so far (for images/s).
-    /// Draws only when the interval has passed, or at the last step.
-    public func update(_ done: Int, loss: Double? = nil, images: Int? = nil) {
+    /// Reports `done` of `total` steps, the current loss, the images processed so far (for images/s) and a short
+    /// note (the last validation). Draws only when the interval has passed, or at the last step.
+    public func update(_ done: Int, loss: Double? = nil, images: Int? = nil, note: String? = nil) {
         let t = ProgressBar.now()
         let last = done >= total
         guard !finished, last || t - lastDraw >= (isTerminal ? redrawInterval : plainInterval) else { return }
         lastDraw = t
         let line = ProgressBar.line(done: done, total: total, label: label, loss: loss, images: images,
-                                    elapsed: t - start, barWidth: isTerminal ? 24 : 0)
+                                    elapsed: t - start, barWidth: isTerminal ? 24 : 0, note: note)
         output(isTerminal ? "\r\(line)\u{1B}[K" : line + "\n")
         if last { finish() }
     }
@@ -51,7 +51,7 @@ public final class ProgressBar {
 
     /// The text of one report; `barWidth` 0 leaves the bar out.
     public static func line(done: Int, total: Int, label: String, loss: Double?, images: Int?, elapsed: Double,
-                            barWidth: Int) -> String {
+                            barWidth: Int, note: String? = nil) -> String {
         let fraction = min(max(Double(done) / Double(max(total, 1)), 0), 1)
         var parts: [String] = []
         if !label.isEmpty { parts.append(label) }
@@ -62,6 +62,7 @@ public final class ProgressBar {
         parts.append(String(format: "%5.1f%%", fraction * 100))
         parts.append("\(done)/\(total)")
         if let loss { parts.append(String(format: "loss %.3f", loss)) }
+        if let note { parts.append(note) }
         if let images, elapsed > 0 { parts.append(String(format: "%.0f img/s", Double(images) / elapsed)) }
         if done > 0, done < total, elapsed > 0 {
             parts.append("ETA " + duration(elapsed / Double(done) * Double(total - done)))

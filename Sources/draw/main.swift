@@ -2,4 +2,4 @@
 import DRAWCLI
 
 BLASCorePolicy.reexecWithBestCore()
-DrawCommand.main()
+DrawCommand.runMain()

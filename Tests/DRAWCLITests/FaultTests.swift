@@ -11,56 +11,89 @@ import Testing
                              "--z-size", "4", "--batch-size", "4", "--threads", "1", "--checkpoint-every", "1",
                              "--keep", "2"]
 
+    /// Waits (up to a minute) until `condition` holds, checking every 20 ms: tests wait on what the child did, not on time.
+    static func wait(for what: String, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(60)
+        while !condition() {
+            guard Date() < deadline else { throw CLIError("timed out waiting for \(what)") }
+            usleep(20_000)
+        }
+    }
+
+    /// The newest step checkpoint's step in `out` (0 if none).
+    static func newestStep(_ out: URL) -> Int64 {
+        CheckpointStore.list(in: out.appendingPathComponent("checkpoints")).first
+            .flatMap { CheckpointStore.step(of: $0.lastPathComponent) } ?? 0
+    }
+
     @Test func killNineNeverLeavesAnUnreadableNewestCheckpoint() throws {
         let draw = try drawExecutable()
         let out = try scratchFolder("kill9")
         var killedAt: [Int64] = []
         for round in 0..<5 {
+            let before = Self.newestStep(out)
             let child = try Child(draw, ["train"] + Self.writeHeavy + ["--iterations", "100000", "--out", out.path]
                                   + (round > 0 ? ["--resume"] : []))
-            // Let it get going, then kill it at an arbitrary point of a step or of a checkpoint write.
-            usleep(useconds_t(400_000 + 137_000 * round))
+            // Once this round has written a checkpoint of its own, kill it wherever it is: a checkpoint is written
+            // every step, so the kill lands in a step or in a write.
+            try Self.wait(for: "round \(round)'s first checkpoint") { Self.newestStep(out) > before }
             kill(child.process.processIdentifier, SIGKILL)
             let (status, output) = child.wait()
             #expect(status == 128 + SIGKILL, "\(output)")
-            let (model, url) = try CheckpointStore.loadNewest(from: out.path, log: { _ in })
+            let (model, url) = try CheckpointStore.loadNewest(from: out.path, resumable: true, log: { _ in })
             #expect(url.lastPathComponent.hasPrefix("step-"), "the newest step checkpoint loads: \(url.path)")
             killedAt.append(model.step)
         }
         #expect(killedAt.last! > killedAt.first!, "each resumed run made progress: \(killedAt)")
-        // Resuming after the last kill continues from the newest checkpoint.
+        // Resuming after the last kill continues from the newest checkpoint, and clears what the kills left half-written.
         let end = killedAt.last! + 2
-        let resumed = try Child(draw, ["train"] + Self.writeHeavy + ["--iterations", "\(end)", "--out", out.path, "--resume"]).wait()
+        let resumed = try Child(draw, ["train", "--out", out.path, "--resume", "--iterations", "\(end)"]).wait()
         #expect(resumed.status == 0, "\(resumed.output)")
         #expect(resumed.output.contains("resuming from"))
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == end)
+        for dir in [out, out.appendingPathComponent("checkpoints")] {
+            let litter = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter(RunFolder.isTemporary)
+            #expect(litter.isEmpty, "no temporary files after the kills: \(litter)")
+        }
     }
 
-    @Test func ctrlCSavesThenStops() throws {
-        let out = try scratchFolder("sigint")
+    /// SIGINT, SIGTERM and SIGHUP each save a checkpoint and the weights, then exit 128 + the signal.
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func signalSavesThenStops(_ sig: Int32) throws {
+        let out = try scratchFolder("signal\(sig)")
         let child = try Child(try drawExecutable(), ["train"] + Self.writeHeavy + ["--iterations", "100000",
                               "--checkpoint-every", "0", "--out", out.path])
-        usleep(1_500_000)
-        kill(child.process.processIdentifier, SIGINT)
+        let log = out.appendingPathComponent("train-log.csv")
+        try Self.wait(for: "the first logged steps") {
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count >= 2
+        }
+        kill(child.process.processIdentifier, sig)
         let (status, output) = child.wait()
-        #expect(status == 130, "\(output)")
-        #expect(output.contains("interrupted at step"))
-        let (model, _) = try CheckpointStore.loadNewest(from: out.path, log: { _ in })
-        #expect(model.step > 0, "the checkpoint written on Ctrl-C holds the steps done")
+        #expect(status == 128 + sig, "\(output)")
+        #expect(output.contains("interrupted by") && output.contains("at step"), "\(output)")
+        let (model, _) = try CheckpointStore.loadNewest(from: out.path, resumable: true, log: { _ in })
+        #expect(model.step >= 50, "the checkpoint written on the signal holds the steps done")
+        let weights = try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path)
+        #expect(weights.step == model.step, "model.safetensors is written on a signal too, before any checkpoint was due")
     }
 
-    @Test func nanLossStopsAndKeepsTheLastGoodCheckpoint() throws {
+    /// A learning rate of 1e30 sends the weights to ±1e30 at the first step: finite, but the next loss is NaN.
+    /// No checkpoint of such weights is written (not even with --keep 1, which would rotate the last good one out),
+    /// and the message says nothing from the step was saved.
+    @Test func divergingRunSavesNothingPoisoned() throws {
         let out = try scratchFolder("nan")
-        // A learning rate of 1e30 sends the parameters to ±1e30 on the first step, so step 2 overflows.
         #expect {
             try runDraw(["train"] + tinyModel + ["--iterations", "50", "--learning-rate", "1e30", "--clip", "0",
-                                                  "--checkpoint-every", "1", "--out", out.path])
+                                                  "--checkpoint-every", "1", "--keep", "1", "--out", out.path])
         } throws: { error in
             let text = "\(error)"
-            return text.contains("training stopped at step") && text.contains("last good checkpoint")
+            return text.contains("training stopped at step") && text.contains("nothing from this step was saved")
         }
-        let (_, url) = try CheckpointStore.loadNewest(from: out.path, log: { _ in })
-        #expect(try parameters(url).allSatisfy { $0.isFinite }, "the kept checkpoint \(url.path) is finite")
+        for url in CheckpointStore.list(in: out.appendingPathComponent("checkpoints")) {
+            let m = try DRAWModel(contentsOf: url.path)
+            #expect(m.firstNonFiniteTensor() == nil)
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("model.safetensors").path))
     }
 
     @Test func fullDiskIsAClearErrorAndThePreviousCheckpointSurvives() throws {

@@ -1,0 +1,234 @@
+// ConvNet.swift: a small NCHW conv net (conv + LeakyReLU layers, optional linear logit head) with its own slabs and Adam: the discriminator and the frozen feature net.
+import CKernels
+import Foundation
+
+/// A stack of `conv → LeakyReLU` layers on `[B, C, H, W]` images, optionally followed by one linear layer to a
+/// logit per image (the flattened last map). Parameters, gradients and Adam moments are one slab each; tensor
+/// names are PyTorch's `nn.Conv2d`/`nn.Linear` ones under `prefix` (`<prefix>conv.0.weight`, `<prefix>fc.bias`).
+/// Buffers for one batch size are kept between calls. Not thread-safe.
+public final class ConvNet {
+    /// One convolution: output channels, square kernel, stride, zero padding.
+    public struct Layer: Sendable, Equatable {
+        public let channels, kernel, stride, pad: Int
+        public init(channels: Int, kernel: Int, stride: Int, pad: Int) {
+            self.channels = channels; self.kernel = kernel; self.stride = stride; self.pad = pad
+        }
+    }
+
+    /// (channels, height, width) of the input and of each layer's output map.
+    public let input: (channels: Int, height: Int, width: Int)
+    public let layers: [Layer]
+    public private(set) var maps: [(channels: Int, height: Int, width: Int)] = []
+    public let hasHead: Bool
+    public let prefix: String
+    /// LeakyReLU's negative slope (0: ReLU).
+    public let slope: Float
+    /// The named tensors: (name, shape, offset in the slabs).
+    public private(set) var tensors: [(name: String, shape: [Int], offset: Int)] = []
+    let params, grads, adamM, adamV: FloatArena
+    public var adam = AdamSettings(learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8, clip: 0)
+    public internal(set) var step: Int64 = 0
+
+    private var weightOffsets: [(w: Int, b: Int)] = []
+    private var headOffsets = (w: 0, b: 0)
+    private var batch = 0
+    private var store: FloatArena?
+    private var act: [UnsafeMutablePointer<Float>] = [], dAct: [UnsafeMutablePointer<Float>] = []
+    private var cols: [UnsafeMutablePointer<Float>] = []
+    private var work: UnsafeMutablePointer<Float>!, dcol: UnsafeMutablePointer<Float>!, dPre: UnsafeMutablePointer<Float>!
+    private var logitBuffer: UnsafeMutablePointer<Float>!
+    private var inputPointer: UnsafePointer<Float>?
+
+    /// Weights drawn from `seed`: U(±initGain/√fan_in) for every weight and bias (initGain 1 is PyTorch's default
+    /// init; √6 is He's uniform init, which keeps a frozen ReLU net's features from shrinking layer by layer).
+    public init(prefix: String, input: (channels: Int, height: Int, width: Int), layers: [Layer], head: Bool,
+                slope: Float = 0.2, seed: UInt64, initGain: Float = 1) throws {
+        self.prefix = prefix; self.input = input; self.layers = layers; self.hasHead = head; self.slope = slope
+        guard !layers.isEmpty else { throw DRAWError.invalidConfig(field: "\(prefix)layers", reason: "no layers") }
+        var plan = FloatArena.Plan()
+        var shape = input
+        var named: [(String, [Int], Int, Int)] = []  // name, shape, offset, fan_in
+        for (i, l) in layers.enumerated() {
+            guard l.channels >= 1, l.kernel >= 1, l.stride >= 1, l.pad >= 0, l.pad < l.kernel,
+                  shape.height + 2 * l.pad >= l.kernel, shape.width + 2 * l.pad >= l.kernel else {
+                throw DRAWError.invalidConfig(field: "\(prefix)conv.\(i)",
+                                              reason: "kernel \(l.kernel) stride \(l.stride) pad \(l.pad) does not fit a \(shape.height)x\(shape.width) map")
+            }
+            let fanIn = shape.channels * l.kernel * l.kernel
+            let w = plan.reserve(l.channels * fanIn), b = plan.reserve(l.channels)
+            named.append(("\(prefix)conv.\(i).weight", [l.channels, shape.channels, l.kernel, l.kernel], w, fanIn))
+            named.append(("\(prefix)conv.\(i).bias", [l.channels], b, fanIn))
+            weightOffsets.append((w, b))
+            shape = (l.channels, (shape.height + 2 * l.pad - l.kernel) / l.stride + 1,
+                     (shape.width + 2 * l.pad - l.kernel) / l.stride + 1)
+            maps.append(shape)
+        }
+        if head {
+            let features = shape.channels * shape.height * shape.width
+            headOffsets = (plan.reserve(features), plan.reserve(1))
+            named.append(("\(prefix)fc.weight", [1, features], headOffsets.w, features))
+            named.append(("\(prefix)fc.bias", [1], headOffsets.b, features))
+        }
+        params = FloatArena(plan); grads = FloatArena(plan); adamM = FloatArena(plan); adamV = FloatArena(plan)
+        var rng: [UInt64] = [0, 0, 0, 0]
+        ck_rng_seed(&rng, seed)
+        for (name, shape, offset, fanIn) in named {
+            let n = shape.reduce(1, *), bound = initGain / Float(fanIn).squareRoot()
+            rng.withUnsafeMutableBufferPointer { ck_randu(params.base + offset, n, $0.baseAddress!) }
+            for i in offset..<(offset + n) { params.base[i] = (2 * params.base[i] - 1) * bound }
+            tensors.append((name, shape, offset))
+        }
+    }
+
+    /// Floats per image of layer `l`'s output map.
+    public func featureSize(layer l: Int) -> Int { maps[l].channels * maps[l].height * maps[l].width }
+    public var parameterCount: Int { tensors.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+    // MARK: forward and backward
+
+    /// Runs `x` (`[B, C, H, W]`, kept by pointer until the next forward) through the net; returns the logits (B)
+    /// when there is a head. Layer outputs stay available through `features(layer:)` until the next call.
+    @discardableResult
+    public func forward(_ x: UnsafePointer<Float>, batch B: Int) -> UnsafeBufferPointer<Float> {
+        prepare(batch: B)
+        inputPointer = x
+        var shape = input, src = x
+        for (i, l) in layers.enumerated() {
+            let o = weightOffsets[i]
+            ck_conv2d_forward(act[i], cols[i], work, src, params.base + o.w, params.base + o.b, B.c, shape.channels.c,
+                              shape.height.c, shape.width.c, l.channels.c, l.kernel.c, l.stride.c, l.pad.c)
+            ck_leaky_relu_forward(act[i], act[i], B * featureSize(layer: i), slope)
+            shape = maps[i]
+            src = UnsafePointer(act[i])
+        }
+        guard hasHead else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let F = featureSize(layer: layers.count - 1)
+        ck_linear_forward(logitBuffer, 1, act[layers.count - 1], F.c, params.base + headOffsets.w, F.c,
+                          params.base + headOffsets.b, B.c, F.c, 1, 0)
+        return UnsafeBufferPointer(start: logitBuffer, count: B)
+    }
+
+    /// Layer `l`'s output of the last forward, `[B, featureSize(layer: l)]`.
+    public func features(layer l: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(start: act[l], count: batch * featureSize(layer: l))
+    }
+
+    /// Backpropagates the last forward from d loss / d logits (B, or nil) and d loss / d features of some layers
+    /// (`[B, featureSize]` each). Accumulates the parameter gradients when `parameters` is true, and d loss / d x
+    /// into `dInput` (`[B, C, H, W]`, +=) when given.
+    public func backward(dLogits: UnsafePointer<Float>?, dFeatures: [(layer: Int, gradient: UnsafePointer<Float>)] = [],
+                         dInput: UnsafeMutablePointer<Float>?, parameters: Bool) {
+        let B = batch, top = layers.count - 1, g = grads.base, p = params.base
+        for i in 0...top { zero(dAct[i], B * featureSize(layer: i)) }
+        if let dLogits, hasHead {
+            let F = featureSize(layer: top)
+            ck_linear_backward(dAct[top], F.c, parameters ? g + headOffsets.w : nil, F.c,
+                               parameters ? g + headOffsets.b : nil, dLogits, 1, act[top], F.c,
+                               p + headOffsets.w, F.c, B.c, F.c, 1)
+        }
+        if dInput == nil && !parameters { return }
+        for i in stride(from: top, through: 0, by: -1) {
+            let n = B * featureSize(layer: i)
+            for d in dFeatures where d.layer == i { add(dAct[i], d.gradient, n) }
+            zero(dPre, n)
+            ck_leaky_relu_backward(dPre, dAct[i], act[i], n, slope)
+            let shape = i == 0 ? input : maps[i - 1], l = layers[i], o = weightOffsets[i]
+            let dx: UnsafeMutablePointer<Float>? = i == 0 ? dInput : dAct[i - 1]
+            ck_conv2d_backward(dx, parameters ? g + o.w : nil, parameters ? g + o.b : nil, work, dcol, dPre, cols[i],
+                               p + o.w, B.c, shape.channels.c, shape.height.c, shape.width.c, l.channels.c,
+                               l.kernel.c, l.stride.c, l.pad.c)
+        }
+    }
+
+    // MARK: optimizer and tensors
+
+    public func zeroGradients() { zero(grads.base, grads.count) }
+
+    /// One Adam step on the accumulated gradients (which are then left as they are).
+    public func applyAdam() throws {
+        let bad = ck_count_nonfinite(grads.base, grads.count)
+        if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
+        step += 1
+        ck_adam_update(params.base, adamM.base, adamV.base, grads.base, grads.count, adam.learningRate, adam.beta1,
+                       adam.beta2, adam.epsilon, adam.clip, 1, step)
+    }
+
+    /// The weights under their PyTorch names, then Adam's moments as `<name>.adam_m` / `<name>.adam_v`.
+    public func namedTensors(optimizer: Bool = true) -> [(name: String, shape: [Int], values: [Float])] {
+        var out: [(String, [Int], [Float])] = []
+        for t in tensors {
+            let n = t.shape.reduce(1, *)
+            out.append((t.name, t.shape, Array(UnsafeBufferPointer(start: params.base + t.offset, count: n))))
+            if optimizer {
+                out.append((t.name + ".adam_m", t.shape, Array(UnsafeBufferPointer(start: adamM.base + t.offset, count: n))))
+                out.append((t.name + ".adam_v", t.shape, Array(UnsafeBufferPointer(start: adamV.base + t.offset, count: n))))
+            }
+        }
+        return out
+    }
+
+    /// Writes the weights, Adam's moments and step to a safetensors file (metadata `<prefix>step`).
+    public func save(to path: String) throws {
+        let named = namedTensors()
+        try withBuffers(named.map(\.values)) { buffers in
+            try writeSafeTensors(path: path, metadata: ["\(prefix)step": String(step)],
+                                 tensors: zip(named, buffers).map { ($0.0.name, $0.0.shape, $0.1) })
+        }
+    }
+
+    /// Reads what `save(to:)` wrote; shapes must match this net's. Adam's state is restored when present.
+    public func restore(from path: String) throws {
+        let file = try SafeTensorsFile(path: path)
+        for t in tensors {
+            try file.readFloats(t.name, shape: t.shape, into: params.base + t.offset)
+            if file.entries[t.name + ".adam_m"] != nil {
+                try file.readFloats(t.name + ".adam_m", shape: t.shape, into: adamM.base + t.offset)
+                try file.readFloats(t.name + ".adam_v", shape: t.shape, into: adamV.base + t.offset)
+            }
+        }
+        if let s = file.metadata["\(prefix)step"] {
+            guard let v = Int64(s) else { throw DRAWError.badMetadata(path: path, key: "\(prefix)step", reason: "not an integer") }
+            step = v
+        }
+    }
+
+    /// The parameter slab, for tests (finite differences).
+    public func withParameters<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(params.buffer)
+    }
+    public var gradientSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(grads.buffer) }
+
+    // MARK: buffers
+
+    private func prepare(batch B: Int) {
+        guard B != batch else { return }
+        var plan = FloatArena.Plan()
+        var shape = input
+        var actO: [Int] = [], dActO: [Int] = [], colO: [Int] = []
+        var maxWork = 0, maxCol = 0, maxMap = 0
+        for (i, l) in layers.enumerated() {
+            let n = B * featureSize(layer: i)
+            actO.append(plan.reserve(n)); dActO.append(plan.reserve(n))
+            let cols = shape.channels * l.kernel * l.kernel * B * maps[i].height * maps[i].width
+            colO.append(plan.reserve(cols))
+            maxCol = max(maxCol, cols); maxWork = max(maxWork, n); maxMap = max(maxMap, n)
+            shape = maps[i]
+        }
+        let w = plan.reserve(maxWork), d = plan.reserve(maxCol), pre = plan.reserve(maxMap), lg = plan.reserve(B)
+        let arena = FloatArena(plan)
+        store = arena
+        act = actO.map { arena[$0] }; dAct = dActO.map { arena[$0] }; cols = colO.map { arena[$0] }
+        work = arena[w]; dcol = arena[d]; dPre = arena[pre]; logitBuffer = arena[lg]
+        batch = B
+    }
+}
+
+/// Runs `body` with buffer pointers to each array (kept alive for the call).
+func withBuffers<R>(_ arrays: [[Float]], _ body: ([UnsafeBufferPointer<Float>]) throws -> R) rethrows -> R {
+    var pointers: [UnsafeBufferPointer<Float>] = []
+    func nest(_ i: Int) throws -> R {
+        if i == arrays.count { return try body(pointers) }
+        return try arrays[i].withUnsafeBufferPointer { p in pointers.append(p); return try nest(i + 1) }
+    }
+    return try nest(0)
+}

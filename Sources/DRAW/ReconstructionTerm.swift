@@ -1,0 +1,24 @@
+// ReconstructionTerm.swift: the shape of a reconstruction term other than the config's BCE/L2 (feature and VAE/GAN losses).
+import CKernels
+
+/// A reconstruction term on x̃ = sigmoid(c_T), for `DRAWModel.computeGradients(images:mode:reconstruction:)`.
+/// Arguments: x̃ and the data x, both `[B, C, H, W]`, and a zeroed `[B, C, H, W]` buffer to fill with
+/// d recon_b / d x̃ (each image's own term, NOT divided by B: the model takes the batch mean). Returns recon_b
+/// per image (B values). Called once per `computeGradients`, on the caller's thread.
+public typealias ReconstructionTerm = (_ reconstruction: UnsafeBufferPointer<Float>, _ data: UnsafeBufferPointer<Float>,
+                                       _ gradient: UnsafeMutableBufferPointer<Float>) throws -> [Double]
+
+/// Reconstruction terms built from the pointwise kernels.
+public enum ReconstructionTerms {
+    /// 0.5 · Σ_pixels (x̃ − x)², the config's l2 written as a `ReconstructionTerm` (`pixels` = C·H·W).
+    public static func l2(pixels P: Int) -> ReconstructionTerm {
+        { xt, x, d in
+            let B = xt.count / P
+            var loss = [Float](repeating: 0, count: B)
+            let ones = [Float](repeating: 1, count: B)
+            ck_sqdist_forward(&loss, xt.baseAddress!, x.baseAddress!, Int32(B), Int32(P))
+            ck_sqdist_backward(d.baseAddress!, ones, xt.baseAddress!, x.baseAddress!, Int32(B), Int32(P))
+            return loss.map(Double.init)
+        }
+    }
+}

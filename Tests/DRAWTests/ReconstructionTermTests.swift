@@ -1,0 +1,133 @@
+// ReconstructionTermTests.swift: computeGradients with a caller's reconstruction term (l2 as a closure = the built-in l2; finite differences), and the conv net's backward.
+import DRAW
+import DRAWTestSupport
+import Foundation
+import Testing
+
+@Suite struct ReconstructionTermTests {
+    static let config = DRAWConfig(channels: 3, height: 7, width: 9, steps: 3, readN: 3, writeN: 2, encSize: 8,
+                                   decSize: 6, zSize: 3, attention: true, loss: .l2)
+
+    static func setUp(seed: UInt64 = 7) throws -> (DRAWModel, [Float], [Float]) {
+        let model = try DRAWModel(config: config, seed: seed)
+        var rng = SeededRNG(seed: 11)
+        let B = 3
+        let batch = randomFloats(B * config.pixels, in: 0...1, rng: &rng)
+        let eps = randomFloats(config.steps * B * config.zSize, in: -1.5...1.5, rng: &rng)
+        let base = Array(model.parameterSlab).map { $0 * 2 }
+        model.withParameterSlab { s in for i in s.indices { s[i] = base[i] } }
+        return (model, batch, eps)
+    }
+
+    /// The l2 term written as a closure gives the built-in l2's losses and gradients to float rounding
+    /// (the seeds differ only in where 1/B is applied): 1e-5 relative, floor 1e-3 of the largest gradient (near-zero
+    /// entries are sums with cancellation, where one rounding in the seed shows as a large relative change).
+    @Test func l2ClosureReproducesBuiltInL2() throws {
+        let (model, batch, eps) = try Self.setUp()
+        let builtIn = try model.computeGradients(batch: batch, mode: .fixed(eps))
+        let g1 = Array(model.gradientSlab).map(Double.init)
+        let custom = try batch.withUnsafeBufferPointer {
+            try model.computeGradients(images: $0, mode: .fixed(eps), reconstruction: ReconstructionTerms.l2(pixels: Self.config.pixels))
+        }
+        let g2 = Array(model.gradientSlab)
+        #expect(maxRelativeError(custom.total, builtIn.total, floor: 1e-6) <= 1e-5)
+        #expect(maxRelativeError(custom.kl, builtIn.kl, floor: 1e-6) <= 1e-5)
+        let e = maxRelativeError(g2, g1, floor: 1e-3 * (g1.map(abs).max() ?? 0))
+        #expect(e <= 1e-5, "gradient slab: \(e)")
+        #expect(g1.contains { $0 != 0 })
+    }
+
+    /// A term that is not the config's: the features loss (pixels + frozen ReLU conv features). Directional
+    /// derivatives along sign(gradient) per tensor and one random ±1 direction against central differences of the
+    /// same entry point's loss, h = 1e-3 in float32: |fd − analytic| ≤ 2e-2·|analytic| + 2e-3 (as GradientCheckTests).
+    @Test func featureTermMatchesCentralDifferences() throws {
+        let (model, batch, eps) = try Self.setUp()
+        let c = Self.config
+        let f = try FeatureLoss(channels: c.channels, height: c.height, width: c.width, weight: 0.5)
+        let base = Array(model.parameterSlab)
+        func loss() throws -> Double {
+            try batch.withUnsafeBufferPointer { try model.computeGradients(images: $0, mode: .fixed(eps), reconstruction: f.term).mean }
+        }
+        _ = try loss()
+        let grad = Array(model.gradientSlab)
+        var rng = SeededRNG(seed: 3)
+        var directions: [(String, [Float])] = model.layout.tensors.map { t in
+            var v = [Float](repeating: 0, count: base.count)
+            for i in t.offset..<(t.offset + t.count) { v[i] = grad[i] > 0 ? 1 : (grad[i] < 0 ? -1 : 0) }
+            return (t.name, v)
+        }
+        var random = [Float](repeating: 0, count: base.count)
+        for t in model.layout.tensors { for i in t.offset..<(t.offset + t.count) { random[i] = Bool.random(using: &rng) ? 1 : -1 } }
+        directions.append(("random", random))
+        let h: Float = 1e-3
+        for (name, v) in directions {
+            model.withParameterSlab { s in for i in s.indices { s[i] = base[i] + h * v[i] } }
+            let up = try loss()
+            model.withParameterSlab { s in for i in s.indices { s[i] = base[i] - h * v[i] } }
+            let down = try loss()
+            let fd = (up - down) / (2 * Double(h))
+            let analytic = zip(grad, v).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            #expect(abs(fd - analytic) <= 2e-2 * abs(analytic) + 2e-3, "\(name): fd \(fd) analytic \(analytic)")
+        }
+        model.withParameterSlab { s in for i in s.indices { s[i] = base[i] } }
+    }
+
+    /// A term returning the wrong number of losses is a thrown error, not a trap.
+    @Test func wrongLossCountThrows() throws {
+        let (model, batch, eps) = try Self.setUp()
+        #expect(throws: DRAWError.self) {
+            try batch.withUnsafeBufferPointer { try model.computeGradients(images: $0, mode: .fixed(eps)) { _, _, _ in [1] } }
+        }
+    }
+
+    /// The discriminator's backward (logit + a middle layer's feature term; parameters and input) against central
+    /// differences, one coordinate at a time with h = 1e-4 (6 per tensor, 24 of the input). Between LeakyReLU kinks the
+    /// loss is quadratic, so the difference quotient is exact but for float32 rounding of the features (~1e-7 each,
+    /// ~1e-3 after / 2h); h is small so that no unit crosses its kink (h = 1e-3 moved a last-layer bias's 24 units
+    /// enough for one to cross, a 3% change). |fd − analytic| ≤ 1e-2·|analytic| + 5e-3.
+    @Test func discriminatorBackwardMatchesCentralDifferences() throws {
+        let D = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 12, width: 4, seed: 5)
+        let B = 2, P = 3 * 16 * 12, l = 1, F = D.featureSize(layer: l)
+        var rng = SeededRNG(seed: 9)
+        let x = randomFloats(B * P, in: 0...1, rng: &rng)
+        let target = randomFloats(B * F, in: 0...1, rng: &rng)
+        let wLogit: [Float] = [0.7, -1.3]
+        func loss(_ x: [Float]) -> Double {
+            let logits = x.withUnsafeBufferPointer { Array(D.forward($0.baseAddress!, batch: B)) }
+            let f = D.features(layer: l)
+            var s = 0.0
+            for b in 0..<B { s += Double(wLogit[b]) * Double(logits[b]) }
+            for i in 0..<(B * F) { let d = Double(f[i]) - Double(target[i]); s += 0.5 * d * d }
+            return s
+        }
+        _ = loss(x)
+        let f = Array(D.features(layer: l))
+        let dF = (0..<(B * F)).map { f[$0] - target[$0] }
+        var dx = [Float](repeating: 0, count: B * P)
+        D.zeroGradients()
+        dF.withUnsafeBufferPointer { D.backward(dLogits: wLogit, dFeatures: [(l, $0.baseAddress!)], dInput: &dx, parameters: true) }
+        let gp = Array(D.gradientSlab)
+        let base = D.withParameters { Array($0) }
+        let h: Float = 1e-4
+        for tensor in D.tensors {
+            // A few coordinates of every tensor, one at a time (a ±1 step over all coordinates would cross kinks).
+            for _ in 0..<6 {
+                let i = tensor.offset + Int.random(in: 0..<tensor.shape.reduce(1, *), using: &rng)
+                D.withParameters { $0[i] = base[i] + h }
+                let up = loss(x)
+                D.withParameters { $0[i] = base[i] - h }
+                let down = loss(x)
+                D.withParameters { $0[i] = base[i] }
+                let fd = (up - down) / (2 * Double(h)), analytic = Double(gp[i])
+                #expect(abs(fd - analytic) <= 1e-2 * abs(analytic) + 5e-3, "\(tensor.name)[\(i - tensor.offset)]: fd \(fd) analytic \(analytic)")
+            }
+        }
+        for _ in 0..<24 {
+            let i = Int.random(in: 0..<x.count, using: &rng)
+            var xp = x, xm = x
+            xp[i] += h; xm[i] -= h
+            let fd = (loss(xp) - loss(xm)) / (2 * Double(h)), analytic = Double(dx[i])
+            #expect(abs(fd - analytic) <= 1e-2 * abs(analytic) + 5e-3, "input[\(i)]: fd \(fd) analytic \(analytic)")
+        }
+    }
+}
