@@ -67,6 +67,57 @@ CK_INLINE void ck_fp_restore(const unsigned *saved) { (void)saved; }
 /* y[i, :] = b (or += b when accumulate) for M rows of stride ldy: the bias half of both linear layers. omp(M). */
 void ck_bias_rows(float *y, int ldy, const float *b, int M, int out, int accumulate);
 
+/*
+ * The work split of a packed product (packed.c, bf16_packed.c): items are (panel, row block), handed out one at a
+ * time from a shared counter, so a thread that is descheduled for a while leaves its items to the others instead
+ * of stalling the team at the barrier, as a static split does. Row blocks are multiples of `unit` rows (the
+ * kernel's tile height, so no extra tail tiles) and bring the count to about 4 items per thread. Which thread
+ * computes an item does not change its bits. (libomp 14 has no __kmpc_dispatch_deinit, which schedule(dynamic)
+ * needs from this clang, hence the counter.)
+ */
+/* Below this many multiply-adds a packed product stays on one thread. */
+#define CK_PACKED_SPLIT_MIN (1 << 17)
+/* A packed product over K = 0 inputs: C = bias, C += bias, or C = 0 (M, N). */
+void ck_packed_empty(float *C, int ldc, int M, int N, int accumulate, const float *bias);
+typedef struct ck_packed_split { int panels, units, rowBlocks, items; } ck_packed_split;
+CK_INLINE ck_packed_split ck_packed_plan(int M, int N, int nt, int unit) {
+    ck_packed_split s;
+    s.panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
+    s.units = (M + unit - 1) / unit;
+    s.rowBlocks = 1;
+    if (nt > 1 && s.panels < 4 * nt) {
+        s.rowBlocks = (4 * nt + s.panels - 1) / s.panels;
+        if (s.rowBlocks > s.units) s.rowBlocks = s.units;
+    }
+    s.items = s.panels * s.rowBlocks;
+    return s;
+}
+/* Item `it`: panel *p, rows [*r0, *r1); 0 when the block is empty. */
+CK_INLINE int ck_packed_item(const ck_packed_split *s, int it, int M, int unit, int *p, int *r0, int *r1) {
+    const int rb = it % s->rowBlocks;
+    *p = it / s->rowBlocks;
+    *r0 = (int)((long)s->units * rb / s->rowBlocks) * unit;
+    *r1 = (int)((long)s->units * (rb + 1) / s->rowBlocks) * unit;
+    if (*r1 > M) *r1 = M;
+    return *r1 > *r0;
+}
+
+/* Runs the body (the trailing arguments) for every non-empty item of split s, with int p, r0, r1 in scope, over
+   OpenMP's threads when `parallel`: the items are taken one at a time from a shared counter. */
+#define CK_PACKED_FOR_EACH_ITEM(s, M, unit, parallel, ...)                        \
+    do {                                                                          \
+        const int ck_parallel_ = (parallel);                                      \
+        int ck_next_ = 0;                                                         \
+        _Pragma("omp parallel if (ck_parallel_)")                                 \
+        for (;;) {                                                                \
+            const int ck_it_ = __atomic_fetch_add(&ck_next_, 1, __ATOMIC_RELAXED); \
+            if (ck_it_ >= (s).items) break;                                       \
+            int p, r0, r1;                                                        \
+            if (!ck_packed_item(&(s), ck_it_, (M), (unit), &p, &r0, &r1)) continue; \
+            __VA_ARGS__                                                           \
+        }                                                                         \
+    } while (0)
+
 /* The filterbank's row-sum floor (SPEC.md). */
 #define CK_FILTER_EPS 1e-8f
 

@@ -48,52 +48,31 @@ void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N) {
     ck_pack_transposed_rows(packed, K, 0, W, ldw, K, N);
 }
 
+void ck_packed_empty(float *C, int ldc, int M, int N, int accumulate, const float *bias) {
+    if (bias) ck_bias_rows(C, ldc, bias, M, N, accumulate);
+    else if (!accumulate)
+        for (int i = 0; i < M; ++i) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
+}
+
 /* Below this many multiply-adds a product stays on one thread. */
-#define CK_PACKED_SPLIT_MIN (1 << 17)
 
 /* C = A P (+ C) (+ bias), the bias added in the tile's store (no broadcast pass, no second parallel region). */
 static void gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
                         int M, int K, int N, int accumulate, const float *bias) {
     if (M <= 0 || N <= 0) return;
-    if (K <= 0) {
-        if (bias) ck_bias_rows(C, ldc, bias, M, N, accumulate);
-        else if (!accumulate)
-            for (int i = 0; i < M; ++i) memset(C + (size_t)i * ldc, 0, sizeof(float) * (size_t)N);
-        return;
-    }
+    if (K <= 0) { ck_packed_empty(C, ldc, M, N, accumulate, bias); return; }
     const ck_attn_ops *ops = ck_attn_ops_get();
-    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
     const int nt = omp_in_parallel() ? 1 : ck_get_threads();
-    /* Work items are (panel, row block), handed out one at a time from a shared counter: on a shared machine a
-       thread that is descheduled for a while leaves its items to the others instead of stalling the team at the
-       barrier, as a static split does. Row blocks (multiples of 6 rows, the
-       AVX-512 tile height, so no extra tail tiles) bring the count to about 4 items per thread. Which thread
-       computes an item does not change its bits. (libomp 14 has no __kmpc_dispatch_deinit, which schedule(dynamic)
-       needs from this clang, hence the counter.) */
-    const int sixes = (M + 5) / 6;
-    int rowBlocks = 1;
-    if (nt > 1 && panels < 4 * nt) {
-        rowBlocks = (4 * nt + panels - 1) / panels;
-        if (rowBlocks > sixes) rowBlocks = sixes;
-    }
-    const int items = panels * rowBlocks;
-    const int parallel = nt > 1 && items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
-    int next = 0;
-    #pragma omp parallel if (parallel)
-    for (;;) {
-        const int it = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED);
-        if (it >= items) break;
-        const int p = it / rowBlocks, rb = it % rowBlocks;
-        const int r0 = (int)((long)sixes * rb / rowBlocks) * 6;
-        int r1 = (int)((long)sixes * (rb + 1) / rowBlocks) * 6;
-        if (r1 > M) r1 = M;
-        if (r1 <= r0) continue;
+    /* Row blocks of 6 rows, the AVX-512 tile height. */
+    const ck_packed_split s = ck_packed_plan(M, N, nt, 6);
+    const int parallel = nt > 1 && s.items > 1 && (double)M * N * K >= CK_PACKED_SPLIT_MIN;
+    CK_PACKED_FOR_EACH_ITEM(s, M, 6, parallel, {
         const int n0 = p * CK_PACK_COLS;
         const int w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
         ops->nn(C + (size_t)r0 * ldc + n0, ldc, A + (size_t)r0 * lda, lda, 1,
                 P + (size_t)p * Kp * CK_PACK_COLS, CK_PACK_COLS, r1 - r0, K, w, 1.0f, accumulate,
                 bias ? bias + n0 : NULL);
-    }
+    });
 }
 
 void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,

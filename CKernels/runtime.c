@@ -1,5 +1,5 @@
 // runtime.c: the run-time SIMD choice, the one thread policy (OpenMP and OpenBLAS together), build info.
-#include "ck_internal.h"
+#include "bf16.h"
 #include <cblas.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -59,6 +59,45 @@ const char *ck_simd_path_name(int path) {
     }
 }
 
+/* The bf16 paths are ordered: a CPU with AMX-BF16 has AVX512-BF16, which has AVX2, so a forced path the CPU
+   lacks falls back to the best one below it by taking the smaller. */
+static int detect_bf16(void) {
+#if CK_X86
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return CK_BF16_SCALAR;
+    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16")))
+        return CK_BF16_AVX2;
+    return ck_amx_usable() ? CK_BF16_AMX : CK_BF16_AVX512;
+#else
+    return CK_BF16_SCALAR;
+#endif
+}
+
+static _Atomic int bf16_forced = -1;
+static _Atomic int bf16_detected = -2;
+
+int ck_bf16_path(void) {
+    int d = atomic_load(&bf16_detected);
+    if (d == -2) { d = detect_bf16(); atomic_store(&bf16_detected, d); }
+    const int f = atomic_load(&bf16_forced);
+    return f >= 0 && f < d ? f : d;
+}
+
+int ck_force_bf16_path(int path) {
+    atomic_store(&bf16_forced, path);
+    return ck_bf16_path();
+}
+
+const char *ck_bf16_path_name(int path) {
+    switch (path) {
+    case CK_BF16_AVX2: return "avx2";
+    case CK_BF16_AVX512: return "avx512bf16";
+    case CK_BF16_AMX: return "amx";
+    default: return "scalar";
+    }
+}
+
 static _Atomic int threads = 0;
 
 static _Atomic int blas_single = 0;
@@ -100,8 +139,9 @@ const char *ck_blas_core(void) { return openblas_get_corename(); }
 
 void ck_build_info(char *buf, size_t cap) {
     if (!buf || cap == 0) return;
-    snprintf(buf, cap, "simd=%s omp_threads=%d blas_core=%s blas_threads=%s blas_config=\"%s\"",
-             ck_simd_path_name(ck_simd_path()), ck_get_threads(), openblas_get_corename(),
+    snprintf(buf, cap, "simd=%s bf16=%s omp_threads=%d blas_core=%s blas_threads=%s blas_config=\"%s\"",
+             ck_simd_path_name(ck_simd_path()), ck_bf16_path_name(ck_bf16_path()), ck_get_threads(),
+             openblas_get_corename(),
              ck_blas_threaded() ? "own pool (CK_BLAS_THREADED=1)" : "1 (GEMMs split over OpenMP)",
              openblas_get_config());
 }

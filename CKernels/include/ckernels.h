@@ -48,7 +48,7 @@ void ck_set_threads(int n);
 int ck_get_threads(void);
 /* OpenBLAS's core name as it chose it at run time (e.g. "Haswell", "SkylakeX", "Zen"). */
 const char *ck_blas_core(void);
-/* One line: SIMD path, OpenMP threads, BLAS core and config. Writes at most cap bytes, NUL-terminated. */
+/* One line: SIMD path, bf16 path, OpenMP threads, BLAS core and config. Writes at most cap bytes, NUL-terminated. */
 void ck_build_info(char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- matrix products */
@@ -94,6 +94,51 @@ void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, 
    y = x[:, :in] W[:, :in]^T + b, or added to y when accumulate. */
 void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
                               const float *b, int M, int in, int out, int accumulate);
+
+/* bf16 products (--precision bf16): the same packed products with both inputs rounded to bfloat16 (8-bit
+   significand) and every sum kept in float32. A product of two bf16 values is exact in float32, so the only
+   rounding besides the inputs' is the float32 sum's. Weights are rounded once, when packed; activations when a
+   product converts them (into the caller's scratch). Paths, picked at run time like ck_simd_path:
+   scalar (reference, any CPU), AVX2+FMA (bf16 panels widened in registers, FMA; the same bits as scalar),
+   AVX512-BF16 (vdpbf16ps: each pair of k adds the odd k first) and AMX-BF16 (tdpbf16ps on 16 x 32 tiles; the
+   order inside a tile is the hardware's). */
+enum { CK_BF16_SCALAR = 0, CK_BF16_AVX2 = 1, CK_BF16_AVX512 = 2, CK_BF16_AMX = 3 };
+/* The bf16 path in effect: the best this CPU (and, for AMX, the kernel: arch_prctl XTILEDATA) allows, unless
+   forced. */
+int ck_bf16_path(void);
+/* "scalar", "avx2", "avx512bf16", "amx". */
+const char *ck_bf16_path_name(int path);
+/* Force a bf16 path (tests, benchmarks); a path the CPU lacks falls back to the best one below it. Returns the
+   path now in effect. -1 restores the automatic choice. */
+int ck_force_bf16_path(int path);
+/* x rounded to bf16 as vcvtneps2bf16 does: to nearest, ties to even; zero and denormals to a signed zero;
+   NaN stays NaN (quieted); overflow rounds to infinity. The bits are the float's upper half. */
+uint16_t ck_bf16_from_float(float x);
+/* The float with bf16 b's bits as its upper half (exact). */
+float ck_bf16_to_float(uint16_t b);
+
+/* A packed (K, N) bf16 matrix: panels of CK_PACK_COLS columns as with ck_pack, each stored as pairs of rows:
+   element (k, 64p + c) at [p][k / 2][c][k % 2] (the VNNI layout vdpbf16ps and AMX read). A panel has
+   ck_bf16_panel_pairs(K) pair rows: ceil(K / 2) and 16 more of zeros, so a 32-row AMX tile started at any row
+   stays inside it. Columns past N, and rows never packed, must be zero (zero the matrix once when allocated). */
+int ck_bf16_panel_pairs(int K);
+/* uint16 elements a packed bf16 (K, N) matrix takes: ceil(N / 64) * ck_bf16_panel_pairs(K) * 128. */
+size_t ck_packed_size_bf16(int K, int N);
+/* packed (K, N) = bf16(W), W (K, N) stride ldw; the whole matrix, padding included, is overwritten. omp(panels). */
+void ck_pack_bf16(uint16_t *packed, const float *W, int ldw, int K, int N);
+/* Rows [k0, k0 + K) of a packed bf16 (Kp, N) matrix = bf16(W^T), W (N, K) stride ldw (see
+   ck_pack_transposed_rows; k0 may be odd). Other rows are left alone. omp(panels). */
+void ck_pack_transposed_rows_bf16(uint16_t *packed, int Kp, int k0, const float *W, int ldw, int K, int N);
+/* Floats of scratch a bf16 product over M rows and K inputs needs (A converted to the path's format, rows padded
+   to 16 and k to 32). */
+size_t ck_bf16_scratch_floats(int M, int K);
+/* C (M, N) = bf16(A) P[k0 : k0 + K] + bias (or added to C when accumulate; bias NULL for none), summed in
+   float32: A (M, K) stride lda, P a packed bf16 (Kp, N) of which rows [k0, k0 + K) are used (k0 + K <= Kp).
+   With a bias, C = bias + s, or (C + bias) + s, rounded as ck_linear_forward_packed. The same bits for any
+   thread count. A is converted into `scratch` (ck_bf16_scratch_floats(M, K) floats) on the calling thread;
+   omp(panels x row blocks) as ck_gemm_packed. */
+void ck_gemm_packed_bf16(float *C, int ldc, const float *A, int lda, const uint16_t *P, int Kp, int k0,
+                         int M, int K, int N, int accumulate, const float *bias, float *scratch);
 
 /* ---------------------------------------------------------------- attention (SPEC.md step 2) */
 

@@ -45,6 +45,10 @@ public final class DRAWModel {
     /// False after loading a weights-only file of a trained model: Adam's moments are not known, so it can be
     /// sampled, evaluated or fine-tuned (`resetOptimizer()`) but not resumed.
     public internal(set) var hasOptimizerState = true
+    /// What the per-step products multiply (`Precision.processDefault` unless set); float32 is SPEC.md's arithmetic.
+    public var precision = Precision.processDefault {
+        didSet { if precision != oldValue { packedCache = nil } }
+    }
     /// Weight of the KL term in the loss (SPEC.md: 1).
     public var klWeight: Float = 1
     /// xoshiro256** state (4 words) for ε and generation z.
@@ -199,7 +203,7 @@ public final class DRAWModel {
 
     /// The packed weights for the forward products (and with `backward`, the backward's), current with the slab.
     func packedWeights(backward: Bool = false) -> PackedWeights {
-        if packedCache == nil { packedCache = PackedWeights(config: config, layout: layout) }
+        if packedCache == nil { packedCache = PackedWeights(config: config, layout: layout, precision: precision) }
         let w = packedCache!
         w.refreshForward(params.base, version: parameterVersion)
         if backward { w.refreshBackward(params.base, version: parameterVersion) }

@@ -1,13 +1,41 @@
-// PackedWeights.swift: the weights of the per-step products packed into panels (ck_pack), repacked when the parameters change.
+// PackedWeights.swift: the weights of the per-step products packed into panels (ck_pack, or bf16 panels), repacked when the parameters change.
 import CKernels
 
-/// One packed (K, N) matrix: K is what the products pass as Kp (they may use its first rows only).
+/// One packed (K, N) matrix: K is what the products pass as Kp (they may use its first rows only); float32
+/// panels (ck_pack) or bf16 pair-row panels (ck_pack_bf16), with the scratch a bf16 product converts into.
 struct PackedMatrix {
-    let base: UnsafeMutablePointer<Float>
+    let base: UnsafeMutableRawPointer
     let K: Int
+    /// The first row the products use (`rows(from:)`): a float32 product starts its panels there, a bf16 one
+    /// passes it on (its rows come in pairs, and k0 may be odd).
+    let k0: Int
+    /// nil for float32 panels.
+    let bf16Scratch: BF16Scratch?
 
     /// The same panels from row `k0` on: a product over a later block of the stacked inputs.
-    func rows(from k0: Int) -> PackedMatrix { PackedMatrix(base: base + k0 * Int(CK_PACK_COLS), K: K) }
+    func rows(from k0: Int) -> PackedMatrix { PackedMatrix(base: base, K: K, k0: self.k0 + k0, bf16Scratch: bf16Scratch) }
+    var floats: UnsafeMutablePointer<Float> { base.assumingMemoryBound(to: Float.self) + k0 * Int(CK_PACK_COLS) }
+    var bf16: UnsafeMutablePointer<UInt16> { base.assumingMemoryBound(to: UInt16.self) }
+}
+
+/// Where a bf16 product converts its activations: grown to the largest product seen, shared by one model's
+/// matrices (the products run one at a time).
+final class BF16Scratch {
+    private(set) var base = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    private var capacity = 1
+
+    /// At least `ck_bf16_scratch_floats(rows, k)` floats.
+    func reserve(rows: Int, k: Int) -> UnsafeMutablePointer<Float> {
+        let n = ck_bf16_scratch_floats(rows.c, k.c)
+        if n > capacity {
+            base.deallocate()
+            base = .allocate(capacity: n)
+            capacity = n
+        }
+        return base
+    }
+
+    deinit { base.deallocate() }
 }
 
 /// The model's weights as the time loop multiplies them, packed once per parameter version instead of by
@@ -27,20 +55,27 @@ final class PackedWeights {
     /// The model's parameter version each half was packed from (-1: never).
     private var forwardVersion = -1, backwardVersion = -1
     private let config: DRAWConfig, layout: ParameterLayout
+    let precision: Precision
 
-    init(config c: DRAWConfig, layout: ParameterLayout) {
+    init(config c: DRAWConfig, layout: ParameterLayout, precision: Precision) {
         config = c
         self.layout = layout
+        self.precision = precision
         let E = c.encSize, D = c.decSize, Z = c.zSize, K = c.headSize
         let R = c.attention ? c.readSize : 0
         let shapes = [(c.encoderStepReadColumns + E + D, 4 * E), (E, 2 * Z), (D + Z, 4 * D), (D, K),
                       (K, D), (4 * D, Z), (4 * D, D), (2 * Z, E), (4 * E, E), (4 * E, D), (4 * E, R)]
+        let scratch = precision == .bf16 ? BF16Scratch() : nil
         var plan = FloatArena.Plan()
-        let offsets = shapes.map { plan.reserve(ck_packed_size($0.0.c, $0.1.c)) }
+        // bf16 panels take half a float per element (the arena is zeroed, as their padding must be).
+        let offsets = shapes.map {
+            plan.reserve(scratch == nil ? ck_packed_size($0.0.c, $0.1.c) : (ck_packed_size_bf16($0.0.c, $0.1.c) + 1) / 2)
+        }
         let biases = (plan.reserve(4 * E), plan.reserve(4 * D))
         let a = FloatArena(plan)
         arena = a
-        let m = zip(offsets, shapes).map { PackedMatrix(base: a[$0.0], K: $0.1.0) }
+        let m = zip(offsets, shapes).map { PackedMatrix(base: UnsafeMutableRawPointer(a[$0.0]), K: $0.1.0, k0: 0,
+                                                        bf16Scratch: scratch) }
         (encT, mlT, decT, headT) = (m[0], m[1], m[2], m[3])
         (headN, decIhN, decHhN, mlN, encHhN, encIhHdN, encIhRN) = (m[4], m[5], m[6], m[7], m[8], m[9], m[10])
         (encBias, decBias) = (a[biases.0], a[biases.1])
@@ -50,14 +85,14 @@ final class PackedWeights {
     func refreshForward(_ p: UnsafePointer<Float>, version: Int) {
         guard forwardVersion != version else { return }
         let c = config, L = layout, E = c.encSize, D = c.decSize, Z = c.zSize, In = c.encoderInputSize
-        let R = c.encoderStepReadColumns, Ke = encT.K.c, Kd = decT.K.c
-        ck_pack_transposed_rows(encT.base, Ke, 0, p + L.encWih + c.encoderStepColumn, In.c, R.c, (4 * E).c)
-        ck_pack_transposed_rows(encT.base, Ke, R.c, p + L.encWhh, E.c, E.c, (4 * E).c)
-        ck_pack_transposed_rows(encT.base, Ke, (R + E).c, p + L.encWih + (In - D), In.c, D.c, (4 * E).c)
-        ck_pack_transposed(mlT.base, p + L.mlW, E.c, E.c, (2 * Z).c)
-        ck_pack_transposed_rows(decT.base, Kd, 0, p + L.decWhh, D.c, D.c, (4 * D).c)
-        ck_pack_transposed_rows(decT.base, Kd, D.c, p + L.decWih, Z.c, Z.c, (4 * D).c)
-        ck_pack_transposed(headT.base, p + L.headW, D.c, D.c, c.headSize.c)
+        let R = c.encoderStepReadColumns
+        packTransposed(encT, row: 0, p + L.encWih + c.encoderStepColumn, In, K: R, N: 4 * E)
+        packTransposed(encT, row: R, p + L.encWhh, E, K: E, N: 4 * E)
+        packTransposed(encT, row: R + E, p + L.encWih + (In - D), In, K: D, N: 4 * E)
+        packTransposed(mlT, row: 0, p + L.mlW, E, K: E, N: 2 * Z)
+        packTransposed(decT, row: 0, p + L.decWhh, D, K: D, N: 4 * D)
+        packTransposed(decT, row: D, p + L.decWih, Z, K: Z, N: 4 * D)
+        packTransposed(headT, row: 0, p + L.headW, D, K: D, N: c.headSize)
         for i in 0..<(4 * E) { encBias[i] = p[L.encBih + i] + p[L.encBhh + i] }
         for i in 0..<(4 * D) { decBias[i] = p[L.decBih + i] + p[L.decBhh + i] }
         forwardVersion = version
@@ -67,14 +102,26 @@ final class PackedWeights {
     func refreshBackward(_ p: UnsafePointer<Float>, version: Int) {
         guard backwardVersion != version else { return }
         let c = config, L = layout, E = c.encSize, D = c.decSize, Z = c.zSize, In = c.encoderInputSize
-        ck_pack(headN.base, p + L.headW, D.c, c.headSize.c, D.c)
-        ck_pack(decIhN.base, p + L.decWih, Z.c, (4 * D).c, Z.c)
-        ck_pack(decHhN.base, p + L.decWhh, D.c, (4 * D).c, D.c)
-        ck_pack(mlN.base, p + L.mlW, E.c, (2 * Z).c, E.c)
-        ck_pack(encHhN.base, p + L.encWhh, E.c, (4 * E).c, E.c)
-        ck_pack(encIhHdN.base, p + L.encWih + (In - D), In.c, (4 * E).c, D.c)
-        if c.attention { ck_pack(encIhRN.base, p + L.encWih, In.c, (4 * E).c, c.readSize.c) }
+        pack(headN, p + L.headW, D, N: D)
+        pack(decIhN, p + L.decWih, Z, N: Z)
+        pack(decHhN, p + L.decWhh, D, N: D)
+        pack(mlN, p + L.mlW, E, N: E)
+        pack(encHhN, p + L.encWhh, E, N: E)
+        pack(encIhHdN, p + L.encWih + (In - D), In, N: D)
+        if c.attention { pack(encIhRN, p + L.encWih, In, N: c.readSize) }
         backwardVersion = version
+    }
+
+    /// Rows [row, row + K) of m = Wᵀ, W (N, K) with row stride ld.
+    private func packTransposed(_ m: PackedMatrix, row: Int, _ W: UnsafePointer<Float>, _ ld: Int, K: Int, N: Int) {
+        if precision == .bf16 { ck_pack_transposed_rows_bf16(m.bf16, m.K.c, row.c, W, ld.c, K.c, N.c) }
+        else { ck_pack_transposed_rows(m.floats, m.K.c, row.c, W, ld.c, K.c, N.c) }
+    }
+
+    /// m (m.K, N) = W, row stride ld.
+    private func pack(_ m: PackedMatrix, _ W: UnsafePointer<Float>, _ ld: Int, N: Int) {
+        if precision == .bf16 { ck_pack_bf16(m.bf16, W, ld.c, m.K.c, N.c) }
+        else { ck_pack(m.floats, W, ld.c, m.K.c, N.c) }
     }
 }
 
@@ -82,11 +129,21 @@ final class PackedWeights {
 @inline(__always) func linear(_ y: UnsafeMutablePointer<Float>, _ ldy: Int, _ x: UnsafePointer<Float>, _ ldx: Int,
                               _ w: PackedMatrix, _ b: UnsafePointer<Float>?, rows: Int, in: Int, out: Int,
                               accumulate: Bool) {
-    ck_linear_forward_packed(y, ldy.c, x, ldx.c, w.base, w.K.c, b, rows.c, `in`.c, out.c, accumulate ? 1 : 0)
+    if let s = w.bf16Scratch {
+        ck_gemm_packed_bf16(y, ldy.c, x, ldx.c, w.bf16, w.K.c, w.k0.c, rows.c, `in`.c, out.c, accumulate ? 1 : 0, b,
+                            s.reserve(rows: rows, k: `in`))
+    } else {
+        ck_linear_forward_packed(y, ldy.c, x, ldx.c, w.floats, w.K.c, b, rows.c, `in`.c, out.c, accumulate ? 1 : 0)
+    }
 }
 
 /// dx (M, N) += dy P: a backward product on a packed W (K = the layer's outputs).
 @inline(__always) func accumulateProduct(_ dx: UnsafeMutablePointer<Float>, _ lddx: Int, _ dy: UnsafePointer<Float>,
                                          _ lddy: Int, _ w: PackedMatrix, rows: Int, out: Int) {
-    ck_gemm_packed(dx, lddx.c, dy, lddy.c, w.base, w.K.c, rows.c, w.K.c, out.c, 1)
+    if let s = w.bf16Scratch {
+        ck_gemm_packed_bf16(dx, lddx.c, dy, lddy.c, w.bf16, w.K.c, w.k0.c, rows.c, w.K.c, out.c, 1, nil,
+                            s.reserve(rows: rows, k: w.K))
+    } else {
+        ck_gemm_packed(dx, lddx.c, dy, lddy.c, w.floats, w.K.c, rows.c, w.K.c, out.c, 1)
+    }
 }

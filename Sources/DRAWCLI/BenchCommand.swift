@@ -14,6 +14,8 @@ struct BenchCommand: ParsableCommand {
             --min-steps); images/s = batch / median step time. GFLOP/s counts model FLOPs as the peers' \
             RESULTS.md does; '% peak' is against this machine's own 1024^3 sgemm, measured first. Peak RSS is \
             the process's, so run one configuration per process to compare memory (as the peers do).
+            --precision bf16 runs the products in bf16 (see `draw info` for the kernel); compare it with a \
+            float32 run of the same configuration in its own process.
             Example: draw bench --threads 1 --config color64 --json
             """)
 
@@ -52,8 +54,8 @@ struct BenchCommand: ParsableCommand {
         if !json {
             print(info)
             print(String(format: "sgemm peak (1024^3, best of 5, %d threads): %.1f GFLOP/s", ck_get_threads(), peak))
-            print("| config | threads | train img/s | ms/step | GFLOP/s | % peak | generate img/s | gen GFLOP/s | peak RSS MB |")
-            print("|---|---|---|---|---|---|---|---|---|")
+            print("| config | precision | threads | train img/s | ms/step | GFLOP/s | % peak | generate img/s | gen GFLOP/s | peak RSS MB |")
+            print("|---|---|---|---|---|---|---|---|---|---|")
         }
         var results: [[String: Any]] = []
         let names = config.isEmpty ? DRAWConfig.presets.map(\.name) : config
@@ -64,14 +66,14 @@ struct BenchCommand: ParsableCommand {
             let genGflops = r.generateRate * preset.config.generationFLOPsPerImage / 1e9
             let rss = MachineProbe.peakRSSMegabytes()
             if json {
-                results.append(["config": name, "threads": Int(ck_get_threads()), "batch": preset.batchSize,
+                results.append(["config": name, "precision": runtime.precision.rawValue, "threads": Int(ck_get_threads()), "batch": preset.batchSize,
                                 "train_images_per_s": r.trainRate, "ms_per_step": r.msPerStep,
                                 "train_gflops": gflops, "percent_of_sgemm_peak": 100 * gflops / peak,
                                 "steps_timed": r.steps, "generate_images_per_s": r.generateRate,
                                 "generate_gflops": genGflops, "peak_rss_mb": rss])
             } else {
-                print(String(format: "| %@ | %d | %.0f | %.2f | %.1f | %.1f%% | %.0f | %.1f | %.0f |", name,
-                             ck_get_threads(), r.trainRate, r.msPerStep, gflops, 100 * gflops / peak,
+                print(String(format: "| %@ | %@ | %d | %.0f | %.2f | %.1f | %.1f%% | %.0f | %.1f | %.0f |", name,
+                             runtime.precision.rawValue, ck_get_threads(), r.trainRate, r.msPerStep, gflops, 100 * gflops / peak,
                              r.generateRate, genGflops, rss))
             }
         }
@@ -88,6 +90,7 @@ struct BenchCommand: ParsableCommand {
     func measure(_ preset: DRAWPreset) throws -> Measurement {
         let c = preset.config, B = preset.batchSize
         let model = try DRAWModel(config: c, seed: runtime.seed)
+        model.precision = runtime.precision
         // Random data in [0, 1]; binary for bce, as the peers feed.
         var state: [UInt64] = [0, 0, 0, 0]
         ck_rng_seed(&state, runtime.seed)

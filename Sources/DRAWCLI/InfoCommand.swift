@@ -1,12 +1,13 @@
-// InfoCommand.swift: `draw info`: build info (SIMD path, threads, BLAS core) and, given one, a checkpoint's config.
+// InfoCommand.swift: `draw info`: build info (SIMD and bf16 paths, threads, BLAS core) and, given one, a checkpoint's config.
 import ArgumentParser
+import CKernels
 import DRAW
 import Foundation
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Print the SIMD path, thread count and BLAS core in use, and a checkpoint's config.")
+        abstract: "Print the SIMD path, the bf16 kernel, thread count and BLAS core in use, and a checkpoint's config.")
 
     @Option(help: "A checkpoint file or run folder to describe.")
     var checkpoint: String?
@@ -16,6 +17,7 @@ struct InfoCommand: ParsableCommand {
     mutating func run() throws {
         runtime.apply()
         print(buildInfoLine())
+        print("precision: \(runtime.precision.rawValue); --precision bf16 runs the \(bf16PathDescription()) kernel")
         guard let checkpoint else { return }
         let (m, url) = try CheckpointStore.loadNewest(from: checkpoint, log: printErr)
         print("checkpoint: \(url.path)")
@@ -34,5 +36,15 @@ struct InfoCommand: ParsableCommand {
             print("run: \(folder.appendingPathComponent(RunSettings.fileName).path)")
             for line in run.summary { print("  " + line) }
         }
+    }
+}
+
+/// The bf16 kernel this CPU runs, and what the faster ones would need.
+func bf16PathDescription() -> String {
+    let path = ck_bf16_path(), name = String(cString: ck_bf16_path_name(path))
+    switch path {
+    case Int32(CK_BF16_AMX): return name
+    case Int32(CK_BF16_AVX512): return "\(name) (no AMX-BF16, or Linux refused the tile state)"
+    default: return "\(name) (this CPU has neither AMX-BF16 nor AVX512-BF16)"
     }
 }

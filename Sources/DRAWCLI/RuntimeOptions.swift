@@ -1,7 +1,10 @@
-// RuntimeOptions.swift: options every compute command shares: threads and seed.
+// RuntimeOptions.swift: options every compute command shares: threads, seed and the products' precision.
 import ArgumentParser
 import CKernels
+import DRAW
 import Foundation
+
+extension Precision: ExpressibleByArgument {}
 
 public struct RuntimeOptions: ParsableArguments {
     @Option(help: "Threads for the kernels and BLAS (default: all cores).")
@@ -16,6 +19,11 @@ public struct RuntimeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse to start when the estimated memory need is above this many MiB (default: the machine's physical memory).",
                                valueName: "MiB"))
     public var maxMemory: Int?
+
+    @Option(help: ArgumentHelp(
+        "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32).",
+        discussion: "`draw info --precision bf16` names the bf16 kernel this CPU runs (amx, avx512bf16, avx2 or scalar)."))
+    public var precision: Precision = .float32
 
     public init() {}
 
@@ -35,16 +43,19 @@ public struct RuntimeOptions: ParsableArguments {
         return Int(ProcessInfo.processInfo.physicalMemory)
     }
 
-    /// Applies the thread policy once, before any compute.
+    /// Applies the thread policy and the precision of the models made or loaded afterwards, once, before any compute.
     public func apply() {
         ck_set_threads(Int32(threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        Precision.processDefault = precision
     }
 }
 
-/// One line naming the SIMD path, threads and BLAS core: printed by every compute command.
+/// One line naming the SIMD and bf16 paths, threads, BLAS core and the products' precision: printed by every
+/// compute command.
 public func buildInfoLine() -> String {
     var buf = [CChar](repeating: 0, count: 512)
     ck_build_info(&buf, buf.count)
     let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        + " precision=\(Precision.processDefault.rawValue)"
     return line + (BLASCorePolicy.replacedCore.map { " (draw set OPENBLAS_CORETYPE=SkylakeX over \($0) for this AVX-512 CPU; DRAW_BLAS_CORE=keep to stop it)" } ?? "")
 }

@@ -33,6 +33,7 @@ import Testing
         (["eval", "--importance-samples", "0"], "--importance-samples"),
         (["bench", "--config", "huge"], "--config"),
         (["bench", "--seconds", "0"], "--seconds"),
+        (["bench", "--precision", "fp8"], "--precision"),
         (["info", "--threads", "-2"], "--threads"),
     ]
 

@@ -10,7 +10,9 @@ final class Color64Inputs: @unchecked Sendable {
     static var R: Int { 2 * C * N * N }
 
     var x, xhat, canvas, head, params, Fx, Fy, r, T, U, w, pre, act, h, c, cPrev, dh, dc: [Float]
-    var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC, gemmPacked: [Float]
+    var mu, logsig, eps, z, kl, loss, gemmA, gemmB, gemmC, gemmPacked, bf16Scratch: [Float]
+    /// gemmB packed as bf16 pair-row panels (--precision bf16).
+    var gemmPackedBF16: [UInt16]
     var dparams, dFx, dFy, dhead, dx, dxhat, dr, dw, dcanvas, dpre, dcPrev, dmu, dlogsig, dz, dkl: [Float]
     var slab, grad, m, v: [Float]
 
@@ -43,6 +45,9 @@ final class Color64Inputs: @unchecked Sendable {
         let In = Int32(S.R + S.E + S.D)
         gemmPacked = [Float](repeating: 0, count: ck_packed_size(In, Int32(4 * S.E)))
         ck_pack_transposed(&gemmPacked, gemmB, In, In, Int32(4 * S.E))
+        gemmPackedBF16 = [UInt16](repeating: 0, count: ck_packed_size_bf16(In, Int32(4 * S.E)))
+        ck_pack_transposed_rows_bf16(&gemmPackedBF16, In, 0, gemmB, In, In, Int32(4 * S.E))
+        bf16Scratch = [Float](repeating: 0, count: ck_bf16_scratch_floats(Int32(B), In))
         dparams = u(B * 5); dFx = u(B * N * S.W); dFy = u(B * N * S.H); dhead = u(B * 5)
         dx = u(B * P); dxhat = u(B * P); dr = u(B * S.R); dw = u(B * S.C * N * N); dcanvas = u(B * P)
         dpre = u(B * 4 * S.E); dcPrev = u(B * S.E); dmu = u(B * S.Z); dlogsig = u(B * S.Z); dz = u(B * S.Z); dkl = u(B)

@@ -50,6 +50,7 @@ let benchmarks: @Sendable () -> Void = {
     validateForwards(k)
     validateBackwards(k)
     validatePackedGemm(k)
+    validatePackedGemmBF16(k)
     let B = Int32(S.B), C = Int32(S.C), H = Int32(S.H), W = Int32(S.W), N = Int32(S.N), R = Int32(S.R)
     let E = Int32(S.E), Z = Int32(S.Z), P = Int32(S.P), In = Int32(S.R + S.E + S.D)
     let f = Double(S.B), Pd = Double(S.P), Nd = Double(S.N), Hd = Double(S.H), Wd = Double(S.W), Cd = Double(S.C)
@@ -61,6 +62,10 @@ let benchmarks: @Sendable () -> Void = {
     }
     kernel("gemm encoder gates, packed weight (64x1024x662)", .flops(2 * f * 4 * Double(S.E) * Double(In))) {
         ck_linear_forward_packed(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPacked, In, nil, B, In, 4 * E, 0)
+    }
+    kernel("gemm encoder gates, bf16 packed weight (64x1024x662, \(String(cString: ck_bf16_path_name(ck_bf16_path()))))",
+           .flops(2 * f * 4 * Double(S.E) * Double(In))) {
+        ck_gemm_packed_bf16(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPackedBF16, In, 0, B, In, 4 * E, 0, nil, &k.bf16Scratch)
     }
     kernel("attention forward", .bytes(4 * f * (5 + 5 + Nd * (Hd + Wd)))) {
         ck_attention_forward(&k.params, &k.Fx, &k.Fy, k.head, 5, B, N, H, W)

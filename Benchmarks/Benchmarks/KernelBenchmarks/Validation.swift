@@ -100,21 +100,38 @@ func validateBackwards(_ k: Color64Inputs) {
     require(directionalAgrees(loss: lstmLoss, at: k.pre, gradient: dpre, seed: 3), "LSTM backward vs finite differences")
 }
 
-/// The packed product against Float64 dot products on every output (Higham's bound 2 (K + 2) u Σ|terms|).
+/// Every output of y = A Bᵀ (A (M, K), B (N, K)) within `factor` (K + 2) u Σ|terms| of the Float64 dot product of
+/// the inputs as `round` leaves them (Higham's bound, with the float32 product's validation keeping its factor 2).
+func requireProduct(_ y: [Float], _ A: [Float], _ B: [Float], M: Int, K: Int, N: Int, factor: Double,
+                    round: (Float) -> Double, _ what: String) {
+    for i in 0..<M {
+        for j in 0..<N {
+            var exact = 0.0, magnitude = 0.0
+            for q in 0..<K {
+                let t = round(A[i * K + q]) * round(B[j * K + q])
+                exact += t; magnitude += abs(t)
+            }
+            require(abs(Double(y[i * N + j]) - exact) <= factor * Double(K + 2) * 0x1p-24 * magnitude, "\(what) (\(i), \(j))")
+        }
+    }
+}
+
+/// The packed product against Float64 dot products on every output (bound 2 (K + 2) u Σ|terms|).
 func validatePackedGemm(_ k: Color64Inputs) {
     typealias S = Color64Inputs
     let M = S.B, K = S.R + S.E + S.D, N = 4 * S.E
     var y = [Float](repeating: .nan, count: M * N)
     ck_linear_forward_packed(&y, Int32(N), k.gemmA, Int32(K), k.gemmPacked, Int32(K), nil, Int32(M), Int32(K), Int32(N), 0)
-    for i in 0..<M {
-        for j in 0..<N {
-            var exact = 0.0, magnitude = 0.0
-            for q in 0..<K {
-                let t = Double(k.gemmA[i * K + q]) * Double(k.gemmB[j * K + q])
-                exact += t; magnitude += abs(t)
-            }
-            require(abs(Double(y[i * N + j]) - exact) <= 2 * Double(K + 2) * 0x1p-24 * magnitude,
-                    "packed gemm output (\(i), \(j))")
-        }
-    }
+    requireProduct(y, k.gemmA, k.gemmB, M: M, K: K, N: N, factor: 2, round: { Double($0) }, "packed gemm output")
+}
+
+/// The bf16 product against Float64 dot products of the bf16-rounded inputs (bound (K + 2) u Σ|terms|).
+func validatePackedGemmBF16(_ k: Color64Inputs) {
+    typealias S = Color64Inputs
+    let M = S.B, K = S.R + S.E + S.D, N = 4 * S.E
+    var y = [Float](repeating: .nan, count: M * N)
+    ck_gemm_packed_bf16(&y, Int32(N), k.gemmA, Int32(K), k.gemmPackedBF16, Int32(K), 0, Int32(M), Int32(K), Int32(N), 0,
+                        nil, &k.bf16Scratch)
+    requireProduct(y, k.gemmA, k.gemmB, M: M, K: K, N: N, factor: 1,
+                   round: { Double(ck_bf16_to_float(ck_bf16_from_float($0))) }, "bf16 packed gemm output")
 }
