@@ -45,8 +45,9 @@ public final class DRAWModel {
     /// False after loading a weights-only file of a trained model: Adam's moments are not known, so it can be
     /// sampled, evaluated or fine-tuned (`resetOptimizer()`) but not resumed.
     public internal(set) var hasOptimizerState = true
-    /// What the per-step products multiply (`Precision.processDefault` unless set); float32 is SPEC.md's arithmetic.
-    public var precision = Precision.processDefault {
+    /// What the per-step products multiply; float32 (the default) is SPEC.md's arithmetic. Each command sets it
+    /// from `--precision` on the model it made or loaded (no process-wide default, so models never race on one).
+    public var precision = Precision.float32 {
         didSet { if precision != oldValue { packedCache = nil } }
     }
     /// Weight of the KL term in the loss (SPEC.md: 1).

@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        let info = buildInfoLine()
+        let info = buildInfoLine(precision: runtime.precision)
         let peak = MachineProbe.sgemmPeak()
         if !json {
             print(info)

@@ -6,10 +6,12 @@ struct CheckpointOption: ParsableArguments {
     @Option(help: "A .safetensors checkpoint, or a run folder (its newest readable checkpoint is used).")
     var checkpoint: String = "draw-out"
 
-    func load() throws -> DRAWModel {
+    /// The model, its products at `precision` (`--precision`).
+    func load(precision: Precision = .float32) throws -> DRAWModel {
         let (model, url) = try CheckpointStore.loadNewest(from: checkpoint, log: printErr)
         // Whatever weight training had reached (a warm-up), what a trained model reports is the true negative ELBO.
         model.klWeight = 1
+        model.precision = precision
         printErr("model: \(url.path) (step \(model.step)); \(model.config.summary)")
         return model
     }

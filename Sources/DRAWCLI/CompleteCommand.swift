@@ -59,7 +59,7 @@ struct CompleteCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        let m = try model.load()
+        let m = try model.load(precision: runtime.precision)
         m.reseed(runtime.seed)
         let c = m.config, P = c.pixels
         let folder = try outputFolder(out, checkpoint: model.checkpoint)

@@ -47,7 +47,7 @@ struct EvalCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        let m = try model.load()
+        let m = try model.load(precision: runtime.precision)
         let c = m.config
         if importanceSamples != nil, c.loss != .bce {
             throw CLIError("--importance-samples needs a bce model (this one uses \(c.loss.rawValue))")

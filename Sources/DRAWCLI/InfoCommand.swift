@@ -16,7 +16,7 @@ struct InfoCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        print(buildInfoLine())
+        print(buildInfoLine(precision: runtime.precision))
         print("precision: \(runtime.precision.rawValue); --precision bf16 runs the \(bf16PathDescription()) kernel")
         guard let checkpoint else { return }
         let (m, url) = try CheckpointStore.loadNewest(from: checkpoint, log: printErr)

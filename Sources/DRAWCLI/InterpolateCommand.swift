@@ -62,7 +62,7 @@ struct InterpolateCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        let m = try model.load()
+        let m = try model.load(precision: runtime.precision)
         m.reseed(runtime.seed)
         let c = m.config, T = c.steps, Z = c.zSize, P = c.pixels
         let folder = try outputFolder(out, checkpoint: model.checkpoint)

@@ -16,7 +16,7 @@ struct PictureOptions: ParsableArguments {
     /// Applies the thread policy, loads the model, the held-out images shaped for it, and the output folder.
     func prepare() throws -> (DRAWModel, Dataset, URL) {
         runtime.apply()
-        let m = try model.load()
+        let m = try model.load(precision: runtime.precision)
         let set = try heldOut(data, m, seed: runtime.seed)
         return (m, set, try outputFolder(out, checkpoint: model.checkpoint))
     }

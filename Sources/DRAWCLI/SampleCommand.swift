@@ -48,7 +48,7 @@ struct SampleCommand: ParsableCommand {
 
     mutating func run() throws {
         runtime.apply()
-        let m = try model.load()
+        let m = try model.load(precision: runtime.precision)
         try requireMemory(m.config.generationBytes(count: min(count ?? rows * cols, max(rows * cols, 256))),
                           for: "sampling \(rows * cols) images", runtime: runtime)
         m.reseed(runtime.seed)

@@ -51,7 +51,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     let isRoot = world?.isRoot ?? true
     let say: (String) -> Void = { if isRoot && !quiet { printErr($0) } }
     runtime.apply()
-    say(buildInfoLine() + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
+    say(buildInfoLine(precision: runtime.precision) + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
     let out = URL(fileURLWithPath: options.out)
     // Rank 0 owns the folder for the life of the run; a demo may replace an earlier demo without --overwrite.
     let saved = options.resume ? try RunSettings.load(from: out) : (try? RunSettings.load(from: out)) ?? nil
@@ -125,6 +125,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         }
     }
     model.adam = settings.adam
+    model.precision = runtime.precision
     let perEpoch = max(1, trainSet.count / (settings.batchSize * ranks))
     let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
     say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(settings.batchSize)\(rankText); "

@@ -32,7 +32,6 @@ import Testing
     /// (the packed weights follow the precision).
     @Test func float32IsTheDefaultAndSwitchingBackIsExact() throws { try DeterminismTests.onAutomaticPath { try switching() } }
     private func switching() throws {
-        #expect(Precision.processDefault == .float32)
         let model = try DRAWModel(config: Self.config, seed: 4)
         #expect(model.precision == .float32)
         let batch = Self.batch(seed: 1)
