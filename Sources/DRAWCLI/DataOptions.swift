@@ -19,7 +19,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Images per channel: 1 (grey) or 3 (RGB). Default: 3 for faces and folders, 1 for IDX.")
     var channels: Int?
 
-    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces and folders).")
+    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces; a folder's images' own when they all agree, else 64).")
     var height: Int?
 
     @Option(help: "Image width (see --height).")
@@ -83,9 +83,11 @@ struct DataOptions: ParsableArguments {
                                    width: shape?.width ?? width, background: try backgroundColor(),
                                    binarization: binarization)
         switch source {
-        case .faces, .folder:
-            // The colour post's size unless told otherwise (folders of mixed sizes need one size anyway).
+        case .faces:
+            // The colour post's size unless told otherwise.
             if options.height == nil, options.width == nil { options.height = 64; options.width = 64 }
+        case .folder:
+            break   // the images' own size when they all agree, else 64 × 64 (DataSource)
         case .fashionMNIST, .idx:
             if shape == nil, channels == nil { options.channels = 1 }
         case .celebA:
