@@ -62,29 +62,33 @@ public enum ImageFolderLoader {
     /// (files of equal size are read and compared byte for byte). Returns the rest as (dropped, kept) pairs.
     static func deduplicated(_ files: [String]) throws -> (files: [String], duplicates: [(dropped: String, kept: String)]) {
         var byTarget: [String: String] = [:], duplicates: [(dropped: String, kept: String)] = []
-        var unique: [String] = []
+        var unique: [(path: String, target: String)] = []
         for f in files {
             let target = URL(fileURLWithPath: f).resolvingSymlinksInPath().path
             if let kept = byTarget[target] { duplicates.append((f, kept)); continue }
             byTarget[target] = f
-            unique.append(f)
+            unique.append((f, target))
         }
-        var bySize: [Int: [String]] = [:]
+        // Sizes and bytes of the files themselves (a link's own attributes are the link's).
+        var bySize: [Int: [(path: String, target: String)]] = [:]
         for f in unique {
-            let size = (try? FileManager.default.attributesOfItem(atPath: f)[.size] as? Int) ?? -1
+            let size = (try? FileManager.default.attributesOfItem(atPath: f.target)[.size] as? Int) ?? -1
             bySize[size, default: []].append(f)
         }
         var dropped = Set<String>()
         for (_, group) in bySize where group.count > 1 {
             var byContent: [Data: String] = [:]
             for f in group {
-                guard let bytes = FileManager.default.contents(atPath: f) else {
-                    throw DataError.unreadable(path: f, reason: "cannot read the file")
+                guard let bytes = FileManager.default.contents(atPath: f.target) else {
+                    throw DataError.unreadable(path: f.path, reason: "cannot read the file")
                 }
-                if let kept = byContent[bytes] { duplicates.append((f, kept)); dropped.insert(f) } else { byContent[bytes] = f }
+                if let kept = byContent[bytes] {
+                    duplicates.append((f.path, kept))
+                    dropped.insert(f.path)
+                } else { byContent[bytes] = f.path }
             }
         }
-        return (unique.filter { !dropped.contains($0) }, duplicates.sorted { $0.dropped < $1.dropped })
+        return (unique.map(\.path).filter { !dropped.contains($0) }, duplicates.sorted { $0.dropped < $1.dropped })
     }
 
     /// Loads exactly `files` (each a PNG or JPEG), in that order.

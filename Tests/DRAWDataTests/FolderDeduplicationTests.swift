@@ -15,11 +15,15 @@ import Testing
         try png(dir.file("b.png"), level: 20)
         try png(dir.file("sub/copy-of-a.png"), level: 10)   // same bytes, another file
         try FileManager.default.createSymbolicLink(atPath: dir.file("link-to-b.png"), withDestinationPath: dir.file("b.png"))
+        // A link listed first (kept) to a copy of a.png: compared by the copy's size and bytes, so a.png goes.
+        try FileManager.default.createSymbolicLink(atPath: dir.file("a-link-to-the-copy.png"),
+                                                   withDestinationPath: dir.file("sub/copy-of-a.png"))
         let result = try ImageFolderLoader.load(folder: dir.path, options: ImageOptions(channels: 1))
         #expect(result.dataset.count == 2, "\(result.dataset.names)")
         let names = result.duplicates.map { ($0.dropped as NSString).lastPathComponent }
-        #expect(Set(names) == ["link-to-b.png", "copy-of-a.png"] && result.duplicates.count == 2, "\(result.duplicates)")
-        #expect(result.summary.contains("2 duplicates dropped"), "\(result.summary)")
+        #expect(Set(names) == ["link-to-b.png", "copy-of-a.png", "a.png"] && result.duplicates.count == 3,
+                "\(result.duplicates)")
+        #expect(result.summary.contains("3 duplicates dropped"), "\(result.summary)")
     }
 
     @Test func aFolderKeepsItsImagesSizeWhenTheyAgree() throws {
