@@ -62,6 +62,15 @@ struct DataOptions: ParsableArguments {
         throw ValidationError("--background must be white, black or #rrggbb (got '\(background)').")
     }
 
+    /// --binarize as the loaders take it; `seed` drives the stochastic draws.
+    func binarization(seed: UInt64) -> Binarization {
+        switch binarize {
+        case .none: .none
+        case .threshold: .threshold(0.5)
+        case .stochastic: .stochastic(seed: seed &+ 0x5eed)
+        }
+    }
+
     /// The whole data set, loaded and shaped, with a one-line description for logs.
     /// `shape` forces channels × height × width (e.g. a checkpoint's); options given must then agree with it.
     func load(seed: UInt64, shape: (channels: Int, height: Int, width: Int)? = nil) throws -> (Dataset, String) {
@@ -73,11 +82,7 @@ struct DataOptions: ParsableArguments {
                 }
             }
         }
-        let binarization: Binarization = switch binarize {
-        case .none: .none
-        case .threshold: .threshold(0.5)
-        case .stochastic: .stochastic(seed: seed &+ 0x5eed)
-        }
+        let binarization = binarization(seed: seed)
         let source = try DataSource.parse(data)
         var options = ImageOptions(channels: shape?.channels ?? channels ?? 3, height: shape?.height ?? height,
                                    width: shape?.width ?? width, background: try backgroundColor(),
