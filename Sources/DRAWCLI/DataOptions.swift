@@ -23,7 +23,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Images per channel: 1 (grey) or 3 (RGB). Default: 3 for faces and folders, 1 for IDX.")
     var channels: Int?
 
-    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces and folders).")
+    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces; a folder's images' own when they all agree, else 64).")
     var height: Int?
 
     @Option(help: "Image width (see --height).")
@@ -78,6 +78,15 @@ struct DataOptions: ParsableArguments {
         throw ValidationError("--background must be white, black or #rrggbb (got '\(background)').")
     }
 
+    /// --binarize as the loaders take it; `seed` drives the stochastic draws.
+    func binarization(seed: UInt64) -> Binarization {
+        switch binarize {
+        case .none: .none
+        case .threshold: .threshold(0.5)
+        case .stochastic: .stochastic(seed: seed &+ 0x5eed)
+        }
+    }
+
     /// The whole data set, loaded and shaped, with a one-line description for logs.
     /// `shape` forces channels × height × width (e.g. a checkpoint's); options given must then agree with it.
     /// `memoryLimit` (bytes) refuses, before loading, a data set whose float copy would not fit.
@@ -91,19 +100,17 @@ struct DataOptions: ParsableArguments {
                 }
             }
         }
-        let binarization: Binarization = switch binarize {
-        case .none: .none
-        case .threshold: .threshold(0.5)
-        case .stochastic: .stochastic(seed: seed &+ 0x5eed)
-        }
+        let binarization = binarization(seed: seed)
         let source = try DataSource.parse(data)
         var options = ImageOptions(channels: shape?.channels ?? channels ?? 3, height: shape?.height ?? height,
                                    width: shape?.width ?? width, background: try backgroundColor(),
                                    binarization: binarization)
         switch source {
-        case .faces, .folder:
-            // The colour post's size unless told otherwise (folders of mixed sizes need one size anyway).
+        case .faces:
+            // The colour post's size unless told otherwise.
             if options.height == nil, options.width == nil { options.height = 64; options.width = 64 }
+        case .folder:
+            break   // the images' own size when they all agree, else 64 × 64 (DataSource)
         case .fashionMNIST, .idx:
             if shape == nil, channels == nil { options.channels = 1 }
         case .celebA:

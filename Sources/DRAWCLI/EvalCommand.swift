@@ -12,7 +12,9 @@ struct EvalCommand: ParsableCommand {
         abstract: "Report the negative ELBO in nats per image (recon + KL) of a model on a data set.",
         discussion: """
             With loss bce on binary data the total is an upper bound on the negative log-likelihood in nats; \
-            --importance-samples K tightens it (importance-weighted bound with K samples per image).
+            --importance-samples K tightens it (importance-weighted bound with K samples per image). With l2 the \
+            recon term is 0.5 x squared error, not a log-likelihood, so the total has no unit. --seed sets the \
+            sampling noise (and, like training's, the held-out split).
             The data options must describe the same data the model was trained on (same --seed and \
             --test-fraction give the same held-out split).
             Example: draw eval --checkpoint runs/fmnist --data fashion-mnist --binarize threshold --split test
@@ -48,6 +50,7 @@ struct EvalCommand: ParsableCommand {
     mutating func run() throws {
         runtime.apply()
         let m = try model.load(precision: runtime.precision)
+        m.reseed(runtime.seed)   // the noise follows --seed, not the checkpoint's saved RNG state
         let c = m.config
         if importanceSamples != nil, c.loss != .bce {
             throw CLIError("--importance-samples needs a bce model (this one uses \(c.loss.rawValue))")
@@ -73,15 +76,29 @@ struct EvalCommand: ParsableCommand {
             let text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: text, as: UTF8.self))
         } else {
-            let kind = c.loss == .bce ? "negative ELBO (an upper bound on the NLL)" : "negative ELBO (l2 recon)"
-            print(String(format: "%@ on %d images: %.3f nats/image  (recon %.3f + KL %.3f)%@", kind, set.count,
-                         report.mean, report.meanRecon, report.meanKL, deterministic ? ", z = mu" : ""))
+            print(Self.summaryLine(loss: c.loss, deterministic: deterministic, images: set.count, report.mean,
+                                   recon: report.meanRecon, kl: report.meanKL))
             print(sharpness.line)
             if let nll, let k = importanceSamples {
                 print(String(format: "importance-weighted NLL estimate, K = %d: %.3f nats/image", k,
                              nll.reduce(0, +) / Double(nll.count)))
             }
         }
+    }
+}
+
+extension EvalCommand {
+    /// The text result. Only a sampled bce total is a bound on the NLL; l2 totals are not in nats.
+    static func summaryLine(loss: ReconstructionLoss, deterministic: Bool, images: Int, _ total: Double, recon: Double,
+                            kl: Double) -> String {
+        let kind = switch (loss, deterministic) {
+        case (.bce, false): "negative ELBO (an upper bound on the NLL)"
+        case (.bce, true): "loss at z = mu (recon + KL; not a bound on the NLL)"
+        case (.l2, false): "loss (0.5 x squared error + KL)"
+        case (.l2, true): "loss at z = mu (0.5 x squared error + KL)"
+        }
+        let unit = loss == .bce ? " nats/image" : " per image"
+        return String(format: "%@ on %d images: %.3f%@  (recon %.3f + KL %.3f)", kind, images, total, unit, recon, kl)
     }
 }
 

@@ -136,12 +136,7 @@ struct InterpolateCommand: ParsableCommand {
 /// Image files decoded and shaped (channels, size, background) for the model.
 func loadImageFiles(_ files: [String], for m: DRAWModel, data: DataOptions) throws -> Dataset {
     let c = m.config
-    let binarization: Binarization = switch data.binarize {
-    case .none: .none
-    case .threshold: .threshold(0.5)
-    case .stochastic: .stochastic(seed: 0x5eed)
-    }
     let options = ImageOptions(channels: c.channels, height: c.height, width: c.width, background: try data.backgroundColor(),
-                               binarization: binarization)
+                               binarization: data.binarization(seed: 0))
     return try ImageFolderLoader.load(files: files, options: options)
 }

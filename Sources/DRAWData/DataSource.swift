@@ -10,7 +10,7 @@ import Foundation
 /// | `fashion-mnist:test`                     | Fashion-MNIST's 10 000 test images                             |
 /// | `celeba:FOLDER`                          | celebA, cropped 108 × 108 and resized (see `CelebALoader`)     |
 /// | a file path                              | an IDX images file, raw or gzipped                             |
-/// | a folder path                            | celebA if it holds `img_align_celeba/`, else every PNG / JPEG  |
+/// | a folder path                            | celebA if it is or holds `img_align_celeba/`, else every PNG / JPEG |
 public enum DataSource: Sendable, Equatable {
     case faces(count: Int)
     case fashionMNIST(train: Bool)
@@ -37,11 +37,14 @@ public enum DataSource: Sendable, Equatable {
                 "no such file or folder (datasets: faces[:N], fashion-mnist[:train|:test], celeba:FOLDER, an IDX file, a folder of images)")
         }
         if !isDirectory.boolValue { return .idx(path: text) }
+        // The folder that holds img_align_celeba/, or img_align_celeba/ itself.
+        if URL(fileURLWithPath: text).standardized.lastPathComponent == "img_align_celeba" { return .celebA(folder: text) }
         return CelebALoader.imageFolder(text) != text ? .celebA(folder: text) : .folder(path: text)
     }
 
     /// Loads the images. `options` gives channels, size and binarization; where it leaves the size open,
-    /// faces are 32 × 32, celebA 64 × 64, IDX and folders keep the files' size. `seed` drives the procedural
+    /// faces are 32 × 32, celebA 64 × 64, IDX files keep their size, folders keep the images' size when they all
+    /// have the same and are resized to 64 × 64 when they differ. `seed` drives the procedural
     /// faces. `limit` keeps the first images. The summary is one line for the log.
     public func load(options: ImageOptions, seed: UInt64 = 0, limit: Int? = nil) throws -> (dataset: Dataset, summary: String) {
         switch self {
@@ -62,7 +65,7 @@ public enum DataSource: Sendable, Equatable {
             let result = try CelebALoader.load(folder: folder, options: options, limit: limit)
             return (result.dataset, "celebA: " + result.summary)
         case let .folder(path):
-            let result = try ImageFolderLoader.load(folder: path, options: options, limit: limit)
+            let result = try ImageFolderLoader.load(folder: path, options: options, limit: limit, mixedSize: (64, 64))
             return (result.dataset, result.summary)
         }
     }
