@@ -137,10 +137,20 @@ int ck_get_threads(void) {
 
 const char *ck_blas_core(void) { return openblas_get_corename(); }
 
+/* "on (OpenMP <version>)" when the kernels were compiled with OpenMP, "off" when the pragmas were dropped (a build
+ * with -fopenmp=libgomp under this clang does that silently): the info line says which, and a test insists on on. */
+#if defined(_OPENMP)
+#define CK_STR2(x) #x
+#define CK_STR(x) CK_STR2(x)
+static const char *openmp_state = "on(" CK_STR(_OPENMP) ")";
+#else
+static const char *openmp_state = "off";
+#endif
+
 void ck_build_info(char *buf, size_t cap) {
     if (!buf || cap == 0) return;
-    snprintf(buf, cap, "simd=%s bf16=%s omp_threads=%d blas_core=%s blas_threads=%s blas_config=\"%s\"",
-             ck_simd_path_name(ck_simd_path()), ck_bf16_path_name(ck_bf16_path()), ck_get_threads(),
+    snprintf(buf, cap, "simd=%s bf16=%s openmp=%s omp_threads=%d blas_core=%s blas_threads=%s blas_config=\"%s\"",
+             ck_simd_path_name(ck_simd_path()), ck_bf16_path_name(ck_bf16_path()), openmp_state, ck_get_threads(),
              openblas_get_corename(),
              ck_blas_threaded() ? "own pool (CK_BLAS_THREADED=1)" : "1 (GEMMs split over OpenMP)",
              openblas_get_config());

@@ -115,9 +115,6 @@ public final class BatchLoader: @unchecked Sendable {
         queue.async { [self] in slot.fill(self.batch(step: step + 1)) }
         return batch
     }
-
-    /// The step the next call to `next()` returns.
-    public var currentStep: Int { nextStep }
 }
 
 /// A batch handed from the background thread to the caller.

@@ -65,7 +65,6 @@ public final class MPIWorld: @unchecked Sendable {
         try check(api.bcast(buffer, Int32(bytes), api.byte, Int32(root), api.commWorld), "MPI_Bcast of \(bytes) bytes")
     }
 
-    public func barrier() throws { try check(api.barrier(api.commWorld), "MPI_Barrier") }
 
     /// Ends MPI; call once, after the last collective.
     public func finalize() { _ = api.finalize() }
@@ -94,7 +93,6 @@ struct OpenMPIAPI {
     let commRank, commSize: @convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32
     let allreduce: @convention(c) (UnsafeRawPointer, UnsafeMutableRawPointer, Int32, Handle, Handle, Handle) -> Int32
     let bcast: @convention(c) (UnsafeMutableRawPointer, Int32, Handle, Int32, Handle) -> Int32
-    let barrier: @convention(c) (Handle) -> Int32
     let finalize: @convention(c) () -> Int32
     let abort: @convention(c) (Handle, Int32) -> Int32
 
@@ -130,7 +128,6 @@ struct OpenMPIAPI {
             allreduce: try fn("MPI_Allreduce", (@convention(c) (UnsafeRawPointer, UnsafeMutableRawPointer, Int32,
                                                                 Handle, Handle, Handle) -> Int32).self),
             bcast: try fn("MPI_Bcast", (@convention(c) (UnsafeMutableRawPointer, Int32, Handle, Int32, Handle) -> Int32).self),
-            barrier: try fn("MPI_Barrier", (@convention(c) (Handle) -> Int32).self),
             finalize: try fn("MPI_Finalize", (@convention(c) () -> Int32).self),
             abort: try fn("MPI_Abort", (@convention(c) (Handle, Int32) -> Int32).self))
     }

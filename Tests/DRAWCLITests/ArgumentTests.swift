@@ -47,13 +47,28 @@ import Testing
         #expect(validationMessage(["train", "--read-n", "1", "--write-n", "1", "--no-attention"]) == nil)
     }
 
+    /// Every command (all the subcommands, whatever is added) has an abstract, and every option in its --help has a
+    /// description: an option line with nothing after its name teaches nothing.
     @Test func everyCommandHasHelp() throws {
-        for name in ["demo", "train", "sample", "reconstruct", "attention", "eval", "info", "bench"] {
-            let help = DrawCommand.helpMessage(for: try #require(DrawCommand.configuration.subcommands.first {
-                $0.configuration.commandName == name
-            }))
-            #expect(help.contains("USAGE"), "\(name) --help")
-            #expect(help.count > 300, "\(name) --help is too thin to teach anything")
+        let commands = DrawCommand.configuration.subcommands
+        #expect(commands.count >= 11, "\(commands.map { $0.configuration.commandName ?? "?" })")
+        for command in commands {
+            let name = command.configuration.commandName ?? "\(command)"
+            #expect(!command.configuration.abstract.isEmpty, "\(name) has no abstract")
+            let help = DrawCommand.helpMessage(for: command, columns: 400)
+            #expect(help.contains("USAGE: draw \(name)"), "\(name) --help")
+            let lines = help.components(separatedBy: "USAGE:").dropFirst().joined().split(separator: "\n",
+                                                                                             omittingEmptySubsequences: false)
+            var checked = 0
+            for (i, line) in lines.enumerated() where line.hasPrefix("  -") {
+                // "  --flag <value>    what it does", or a long name alone with the description on the next line.
+                let sameLine = line.firstMatch(of: /^  (-[a-zA-Z], )?--[a-z0-9-]+( <[^>]+>)?( \.\.\.)? +\S/) != nil
+                let nextLine = i + 1 < lines.count && lines[i + 1].hasPrefix("          ")
+                    && !lines[i + 1].trimmingCharacters(in: .whitespaces).isEmpty
+                #expect(sameLine || nextLine, "\(name): option without a description: \(line)")
+                checked += 1
+            }
+            #expect(checked >= 1, "\(name): no options found in its help")
         }
     }
 
