@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CKernels", package: "DRAW"),
                 .product(name: "DRAWKernels", package: "DRAW"),
+                .product(name: "DRAW", package: "DRAW"),
                 "CCeiling",
                 .product(name: "DRAWTestSupport", package: "DRAW"),
             ],

@@ -39,18 +39,30 @@ static void conv_gemm(int transA, int transB, int M, int N, int K, const float *
 
 /* ---------------------------------------------------------------- im2col / col2im */
 
+/* The output columns ow whose input column ow*stride - pad + j lies in [0, W): [*lo, *hi). Computed once per tap
+   so the inner loops carry no bounds test (profiled: the per-element test made im2col/col2im ~20% of a vaegan step). */
+CK_INLINE void conv_valid(int *lo, int *hi, int n, int Wo, int j, int stride, int pad) {
+    int a = pad - j, l = a <= 0 ? 0 : (a + stride - 1) / stride;
+    int h = (n - 1 + pad - j) < 0 ? 0 : (n - 1 + pad - j) / stride + 1;
+    if (h > Wo) h = Wo;
+    if (l > h) l = h;
+    *lo = l; *hi = h;
+}
+
 /* One row of col: tap (c, i, j) for image b, the Ho*Wo output pixels. */
 CK_INLINE void im2col_row(float *out, const float *xc, int H, int W, int Ho, int Wo, int i, int j,
                           int stride, int pad) {
+    int lo, hi;
+    conv_valid(&lo, &hi, W, Wo, j, stride, pad);
     for (int oh = 0; oh < Ho; ++oh) {
         const int h = oh * stride - pad + i;
         float *o = out + (size_t)oh * Wo;
         if (h < 0 || h >= H) { memset(o, 0, sizeof(float) * (size_t)Wo); continue; }
         const float *xr = xc + (size_t)h * W;
-        for (int ow = 0; ow < Wo; ++ow) {
-            const int w = ow * stride - pad + j;
-            o[ow] = (w >= 0 && w < W) ? xr[w] : 0.0f;
-        }
+        const int off = j - pad;   /* ow*stride + off >= 0 for ow >= lo */
+        for (int ow = 0; ow < lo; ++ow) o[ow] = 0.0f;
+        for (int ow = lo; ow < hi; ++ow) o[ow] = xr[ow * stride + off];
+        for (int ow = hi; ow < Wo; ++ow) o[ow] = 0.0f;
     }
 }
 CK_INSTANTIATE(im2col_row, (float *out, const float *xc, int H, int W, int Ho, int Wo, int i, int j, int stride, int pad),
@@ -76,15 +88,15 @@ CK_INLINE void col2im_plane(float *dxc, const float *dcol, size_t ld, int H, int
     for (int i = 0; i < k; ++i)
         for (int j = 0; j < k; ++j) {
             const float *d = dcol + (size_t)(i * k + j) * ld;
+            int lo, hi;
+            conv_valid(&lo, &hi, W, Wo, j, stride, pad);
             for (int oh = 0; oh < Ho; ++oh) {
                 const int h = oh * stride - pad + i;
                 if (h < 0 || h >= H) continue;
                 float *xr = dxc + (size_t)h * W;
                 const float *dr = d + (size_t)oh * Wo;
-                for (int ow = 0; ow < Wo; ++ow) {
-                    int w = ow * stride - pad + j;
-                    if (w >= 0 && w < W) xr[w] += dr[ow];
-                }
+                const int off = j - pad;
+                for (int ow = lo; ow < hi; ++ow) xr[ow * stride + off] += dr[ow];
             }
         }
 }

@@ -32,7 +32,6 @@ public final class ConvNet {
     private var weightOffsets: [(w: Int, b: Int)] = []
     private var headOffsets = (w: 0, b: 0)
     private var batch = 0
-    private var store: FloatArena?
     private var act: [UnsafeMutablePointer<Float>] = [], dAct: [UnsafeMutablePointer<Float>] = []
     private var cols: [UnsafeMutablePointer<Float>] = []
     private var work: UnsafeMutablePointer<Float>!, dcol: UnsafeMutablePointer<Float>!, dPre: UnsafeMutablePointer<Float>!
@@ -127,7 +126,10 @@ public final class ConvNet {
                                p + headOffsets.w, F.c, B.c, F.c, 1)
         }
         if dInput == nil && !parameters { return }
-        for i in stride(from: top, through: 0, by: -1) {
+        // Layers above the highest one that receives a gradient pass zeros: skip them.
+        let first = dLogits != nil && hasHead ? top : (dFeatures.map(\.layer).max() ?? -1)
+        guard first >= 0 else { return }
+        for i in stride(from: first, through: 0, by: -1) {
             let n = B * featureSize(layer: i)
             for d in dFeatures where d.layer == i { add(dAct[i], d.gradient, n) }
             zero(dPre, n)
@@ -200,25 +202,39 @@ public final class ConvNet {
 
     // MARK: buffers
 
+    /// The buffers of one batch size; kept per size, since the discriminator alternates between B (features)
+    /// and 3B (its own update) every step and reallocating each time cost more than the small convolutions.
+    private struct Buffers {
+        let arena: FloatArena
+        let act, dAct, cols: [UnsafeMutablePointer<Float>]
+        let work, dcol, dPre, logits: UnsafeMutablePointer<Float>
+    }
+    private var buffers: [Int: Buffers] = [:]
+
     private func prepare(batch B: Int) {
         guard B != batch else { return }
-        var plan = FloatArena.Plan()
-        var shape = input
-        var actO: [Int] = [], dActO: [Int] = [], colO: [Int] = []
-        var maxWork = 0, maxCol = 0, maxMap = 0
-        for (i, l) in layers.enumerated() {
-            let n = B * featureSize(layer: i)
-            actO.append(plan.reserve(n)); dActO.append(plan.reserve(n))
-            let cols = shape.channels * l.kernel * l.kernel * B * maps[i].height * maps[i].width
-            colO.append(plan.reserve(cols))
-            maxCol = max(maxCol, cols); maxWork = max(maxWork, n); maxMap = max(maxMap, n)
-            shape = maps[i]
+        if buffers[B] == nil {
+            var plan = FloatArena.Plan()
+            var shape = input
+            var actO: [Int] = [], dActO: [Int] = [], colO: [Int] = []
+            var maxCol = 0, maxMap = 0
+            for (i, l) in layers.enumerated() {
+                let n = B * featureSize(layer: i)
+                actO.append(plan.reserve(n)); dActO.append(plan.reserve(n))
+                let cols = shape.channels * l.kernel * l.kernel * B * maps[i].height * maps[i].width
+                colO.append(plan.reserve(cols))
+                maxCol = max(maxCol, cols); maxMap = max(maxMap, n)
+                shape = maps[i]
+            }
+            let w = plan.reserve(maxMap), d = plan.reserve(maxCol), pre = plan.reserve(maxMap), lg = plan.reserve(B)
+            let arena = FloatArena(plan)
+            buffers[B] = Buffers(arena: arena, act: actO.map { arena[$0] }, dAct: dActO.map { arena[$0] },
+                                 cols: colO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre],
+                                 logits: arena[lg])
         }
-        let w = plan.reserve(maxWork), d = plan.reserve(maxCol), pre = plan.reserve(maxMap), lg = plan.reserve(B)
-        let arena = FloatArena(plan)
-        store = arena
-        act = actO.map { arena[$0] }; dAct = dActO.map { arena[$0] }; cols = colO.map { arena[$0] }
-        work = arena[w]; dcol = arena[d]; dPre = arena[pre]; logitBuffer = arena[lg]
+        let b = buffers[B]!
+        act = b.act; dAct = b.dAct; cols = b.cols
+        work = b.work; dcol = b.dcol; dPre = b.dPre; logitBuffer = b.logits
         batch = B
     }
 }

@@ -57,7 +57,7 @@ public final class DRAWModel {
     private var cache: ForwardCache?
     /// The cache `reconstruct` uses: it keeps every step's canvas, which training does not need.
     private var historyCache: ForwardCache?
-    private var scratch: BackwardScratch?
+    var scratch: BackwardScratch?   // internal: routedGradients (VAEGAN.swift) runs two backwards on one forward
     /// The decoder loop's buffers for the last generation count.
     var generationCache: GenerationWorkspace?
     /// Bumped by everything that writes the parameter slab, so the packed weights know when to repack.

@@ -5,8 +5,14 @@ import CKernels
 public struct VAEGANSettings: Sendable, Equatable {
     /// γ: weight of the feature reconstruction in the decoder's objective (γ · recon − GAN).
     public var gamma: Float = 1
-    /// Weight of the decoder's GAN term (non-saturating, −log D(x̃) per image).
-    public var ganWeight: Float = 100
+    /// Weight of the decoder's GAN term (non-saturating, −log D(x̃) per image). At 32×32 the reconstruction
+    /// is ~60–150 nats and the GAN term ~0.7 per unit weight: 10 is ~10% of it (measured stable and recognisable over
+    /// 3 seeds); 30 adds texture, 100 (the earlier default) drowns the reconstruction in one pattern for every image.
+    public var ganWeight: Float = 10
+    /// Weight of the discriminator-feature distance in recon.
+    public var featureWeight: Float = 1
+    /// Steps of pure reconstruction (the decoder's GAN term off) before the GAN term starts.
+    public var ganWarmup: Int = 100
     /// Weight of a pixel L2 term added to the feature reconstruction (0: the paper's pure feature loss).
     public var pixelWeight: Float = 1
     /// The discriminator layer (0-based conv index) whose output is the feature space; nil: the second to last.
@@ -29,6 +35,8 @@ public struct VAEGANReport: Sendable {
     /// Discriminator BCE on real images and on reconstructions, before its update.
     public let realBCE, fakeBCE: Double
     public let trainedDiscriminator, decoderGAN: Bool
+    /// The two parts of recon before their weights (batch means).
+    public let featureRecon, pixelRecon: Double
 }
 
 /// Runs whole VAE/GAN steps on a DRAW model: encoder ← KL + feature recon; decoder (decoder LSTM, write and
@@ -75,78 +83,62 @@ public final class VAEGANTrainer {
                            slope: 0.2, seed: seed)
     }
 
-    /// One step on `images` (`[B, C, H, W]`): both DRAW passes, the discriminator update (when the gate allows),
+    /// One step on `images` (`[B, C, H, W]`): one DRAW forward, the discriminator's features of x and x̃, two
+    /// BPTT passes on that forward (encoder seed, decoder seed), the discriminator update (when the gate allows),
     /// and DRAW's Adam step. Throws (changing nothing in DRAW) on a non-finite gradient.
     public func step(images: UnsafeBufferPointer<Float>) throws -> VAEGANReport {
         let c = model.config, P = c.pixels, B = images.count / P, D = discriminator, s = settings, l = featureLayer
-        let F = D.featureSize(layer: l)
-        let eps = model.standardNormals(count: c.steps * B * c.zSize)
-        var reconstructions = [Float](repeating: 0, count: B * P)
-        var decoderSeed = [Float](repeating: 0, count: B * P)
-        var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = true
+        let F = D.featureSize(layer: l), n = B * P
+        let mode = LatentMode.fixed(model.standardNormals(count: c.steps * B * c.zSize))
+        var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = false, trainD = false
+        var featureLoss = [Float](repeating: 0, count: B), pixelLoss = [Float](repeating: 0, count: B)
+        let routed = try model.routedGradients(images: images, mode: mode) { xt, x in
+            // The discriminator on x (targets and its verdict), then on x̃ (kept for the two backwards).
+            let realLogits = Array(D.forward(x.baseAddress!, batch: B))
+            let target = Array(D.features(layer: l))
+            let fakeLogits = Array(xt.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B) })
+            realBCE = Self.meanBCE(realLogits, label: 1); fakeBCE = Self.meanBCE(fakeLogits, label: 0)
+            // Gates (the paper's code): the decoder's GAN term is off while the discriminator loses badly, the
+            // discriminator's update off while it wins too easily (both on if both would be off), and the GAN term off
+            // during the warm-up (the discriminator trains from the start, so it is ready when the term starts).
+            let hi = Double(s.equilibrium + s.margin), lo = Double(s.equilibrium - s.margin)
+            decoderGAN = !(realBCE > hi || fakeBCE > hi)
+            trainD = !(realBCE < lo || fakeBCE < lo)
+            if !decoderGAN && !trainD { decoderGAN = true; trainD = true }
+            decoderGAN = decoderGAN && model.step >= Int64(s.ganWarmup) && s.ganWeight != 0
 
-        // Pass 1 (encoder): d(feature recon)/dx̃. Its closure also computes the decoder's seed from the same
-        // discriminator forward (the second pass's x̃ is the same: same parameters, same noise).
-        let pass1 = try model.computeGradients(images: images, mode: .fixed(eps)) { xt, x, d in
-            _ = reconstructions.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: xt) }
-            var both = Array(x); both += xt
-            let logits = Array(both.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: 2 * B) })
+            // recon_b = featureWeight · 0.5‖φ_l(x̃) − φ_l(x)‖² + pixelWeight · 0.5‖x̃ − x‖² (the Gaussian NLL with σ = 1,
+            // constants dropped); its d/dx̃ through the discriminator, without touching its parameters.
             let f = D.features(layer: l)
-            var loss = [Float](repeating: 0, count: B), g = [Float](repeating: 0, count: 2 * B * F)
-            ck_sqdist_forward(&loss, f.baseAddress! + B * F, f.baseAddress!, B.c, F.c)
-            g.withUnsafeMutableBufferPointer {
-                ck_sqdist_backward($0.baseAddress! + B * F, [Float](repeating: 1, count: B), f.baseAddress! + B * F,
-                                   f.baseAddress!, B.c, F.c)
-            }
-            var pixel = [Float](repeating: 0, count: B)
-            ck_sqdist_forward(&pixel, xt.baseAddress!, x.baseAddress!, B.c, P.c)
-            // The discriminator's verdict before its update decides the gates.
-            var bce = [Float](repeating: 0, count: 2 * B)
-            let targets = [Float](repeating: 1, count: B) + [Float](repeating: 0, count: B)
-            ck_bce_forward(&bce, logits, targets, (2 * B).c, 1)
-            realBCE = bce[0..<B].reduce(0) { $0 + Double($1) } / Double(B)
-            fakeBCE = bce[B...].reduce(0) { $0 + Double($1) } / Double(B)
-            decoderGAN = !(realBCE > Double(s.equilibrium + s.margin) || fakeBCE > Double(s.equilibrium + s.margin))
-
-            // Encoder seed: features (+ pixels).
-            var dx = [Float](repeating: 0, count: 2 * B * P)
-            g.withUnsafeBufferPointer { D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dx, parameters: false) }
-            for i in 0..<(B * P) { d[i] = dx[B * P + i] + s.pixelWeight * (xt[i] - x[i]) }
-            // Decoder seed: γ (features + pixels) + ganWeight · d(−log D(x̃))/dx̃ = γ·(...) + ganWeight (σ(l) − 1) ∂l/∂x̃.
-            var dLogits = [Float](repeating: 0, count: 2 * B)
+            ck_sqdist_forward(&featureLoss, f.baseAddress!, target, B.c, F.c)
+            ck_sqdist_forward(&pixelLoss, xt, x.baseAddress!, B.c, P.c)
+            var gf = [Float](repeating: 0, count: B * F)
+            ck_sqdist_backward(&gf, [Float](repeating: s.featureWeight, count: B), f.baseAddress!, target, B.c, F.c)
+            var dRecon = [Float](repeating: 0, count: n)
+            gf.withUnsafeBufferPointer { D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dRecon, parameters: false) }
+            ck_sqdist_backward(&dRecon, [Float](repeating: s.pixelWeight, count: B), xt, x.baseAddress!, B.c, P.c)
+            // The decoder's GAN term: ganWeight · −log σ(D(x̃)) per image (non-saturating).
+            var dGAN = [Float](repeating: 0, count: n)
             if decoderGAN {
-                dLogits.withUnsafeMutableBufferPointer {
-                    ck_bce_backward($0.baseAddress! + B, [Float](repeating: s.ganWeight, count: B), Array(logits[B...]),
-                                    [Float](repeating: 1, count: B), B.c, 1)
-                }
+                var dLogits = [Float](repeating: 0, count: B)
+                ck_bce_backward(&dLogits, [Float](repeating: s.ganWeight, count: B), fakeLogits,
+                                [Float](repeating: 1, count: B), B.c, 1)
+                D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false)
             }
-            for i in g.indices { g[i] *= s.gamma }
-            dx = [Float](repeating: 0, count: 2 * B * P)
-            g.withUnsafeBufferPointer {
-                D.backward(dLogits: dLogits, dFeatures: [(l, $0.baseAddress!)], dInput: &dx, parameters: false)
-            }
-            for i in 0..<(B * P) { decoderSeed[i] = dx[B * P + i] + s.gamma * s.pixelWeight * (xt[i] - x[i]) }
-            return (0..<B).map { Double(loss[$0]) + Double(s.pixelWeight) * Double(pixel[$0]) }
-        }
-        let encoderGradient = Array(model.gradientSlab)
+            let inverseB = 1 / Float(B)
+            let encoderSeed = dRecon.map { $0 * inverseB }
+            let decoderSeed = (0..<n).map { (s.gamma * dRecon[$0] + dGAN[$0]) * inverseB }
 
-        // Pass 2 (decoder): the stored seed, no KL.
-        let klWeight = model.klWeight
-        model.klWeight = 0
-        defer { model.klWeight = klWeight }
-        _ = try model.computeGradients(images: images, mode: .fixed(eps)) { _, _, d in
-            _ = d.update(fromContentsOf: decoderSeed)
-            return [Double](repeating: 0, count: B)
+            // Two backwards: encoder ← KL + recon, decoder ← γ·recon + GAN (no KL).
+            return [(encoderSeed, model.klWeight), (decoderSeed, 0)]
         }
-        model.klWeight = klWeight
-        var combined = Array(model.gradientSlab)
-        for i in combined.indices where encoderMask[i] { combined[i] = encoderGradient[i] }
+        let xt = routed.reconstruction, kl = routed.kl
+        var combined = routed.gradients[1]
+        for i in combined.indices where encoderMask[i] { combined[i] = routed.gradients[0][i] }
 
         // Discriminator: real vs reconstructions vs prior samples, L_D = BCE(real) + ½ (BCE(recon) + BCE(sample)).
-        let trainD = !(realBCE < Double(s.equilibrium - s.margin) || fakeBCE < Double(s.equilibrium - s.margin))
-            || !decoderGAN
         if trainD {
-            var batch = Array(images); batch += reconstructions; batch += try model.generate(count: B)
+            var batch = Array(images); batch += xt; batch += try model.generate(count: B)
             let logits = Array(batch.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: 3 * B) })
             let targets = [Float](repeating: 1, count: B) + [Float](repeating: 0, count: 2 * B)
             let weights = [Float](repeating: 1 / Float(B), count: B) + [Float](repeating: 0.5 / Float(B), count: 2 * B)
@@ -157,7 +149,58 @@ public final class VAEGANTrainer {
             try D.applyAdam()
         }
         try combined.withUnsafeBufferPointer { try model.applyAdam(gradient: $0) }
-        return VAEGANReport(recon: pass1.meanRecon, kl: pass1.meanKL, realBCE: realBCE, fakeBCE: fakeBCE,
-                            trainedDiscriminator: trainD, decoderGAN: decoderGAN)
+        let recon = (0..<B).reduce(0.0) { $0 + Double(s.featureWeight * featureLoss[$1] + s.pixelWeight * pixelLoss[$1]) }
+        return VAEGANReport(recon: recon / Double(B), kl: kl.reduce(0, +) / Double(B), realBCE: realBCE,
+                            fakeBCE: fakeBCE, trainedDiscriminator: trainD, decoderGAN: decoderGAN,
+                            featureRecon: featureLoss.reduce(0.0) { $0 + Double($1) } / Double(B),
+                            pixelRecon: pixelLoss.reduce(0.0) { $0 + Double($1) } / Double(B))
+    }
+
+    /// Mean binary cross-entropy of logits against one label.
+    static func meanBCE(_ logits: [Float], label: Float) -> Double {
+        var bce = [Float](repeating: 0, count: logits.count)
+        ck_bce_forward(&bce, logits, [Float](repeating: label, count: logits.count), logits.count.c, 1)
+        return bce.reduce(0.0) { $0 + Double($1) } / Double(logits.count)
+    }
+}
+
+extension DRAWModel {
+    /// One forward on `mode`'s noise, then one backward per seed that `seeds` returns for (x̃, x): each seed is
+    /// dL/dx̃ `[B, C, H, W]` of the batch-mean loss (already divided by B), with the KL weight of its pass. Returns
+    /// x̃, the KL per image and each pass's gradient slab. The backward overwrites the cached gate activations with
+    /// their gradients (dpre in place of act), so they are copied once and restored before each later pass: each
+    /// pass then equals a whole `computeGradients` with its seed, at the cost of one forward for all of them.
+    func routedGradients(images: UnsafeBufferPointer<Float>, mode: LatentMode,
+                         seeds: (_ reconstruction: [Float], _ data: UnsafeBufferPointer<Float>) throws -> [(seed: [Float], klWeight: Float)])
+        throws -> (reconstruction: [Float], kl: [Double], gradients: [[Float]]) {
+        let c = config, P = c.pixels
+        let cache = try prepare(images: images, mode: mode)
+        let B = cache.batch, n = B * P
+        let kl = forward(cache, mode: mode).kl
+        var xt = [Float](repeating: 0, count: n)
+        ck_sigmoid_forward(&xt, nil, cache.canvas[c.steps], B.c, P.c)
+        let passes = try seeds(xt, UnsafeBufferPointer(start: cache.x, count: n))
+        if scratch?.batch != B { scratch = BackwardScratch(config: c, batch: B) }
+        let kept = klWeight
+        defer { klWeight = kept }
+        let T = c.steps, enc = B * 4 * c.encSize, dec = B * 4 * c.decSize
+        let activations = passes.count > 1
+            ? (Array(UnsafeBufferPointer(start: cache.encAct[1], count: T * enc)),
+               Array(UnsafeBufferPointer(start: cache.decAct[1], count: T * dec))) : ([], [])
+        var gradients: [[Float]] = []
+        for (i, pass) in passes.enumerated() {
+            if i > 0 {
+                copy(cache.encAct[1], activations.0, T * enc)
+                copy(cache.decAct[1], activations.1, T * dec)
+            }
+            guard pass.seed.count == n else {
+                throw DRAWError.shapeMismatch(what: "routed gradient seed", expected: "\(n) values", got: pass.seed.count)
+            }
+            klWeight = pass.klWeight
+            zero(grads.base, grads.count)
+            backward(cache, scratch!, mode: mode) { dCanvas in ck_sigmoid_backward(dCanvas, pass.seed, xt, B.c, P.c) }
+            gradients.append(Array(UnsafeBufferPointer(start: grads.base, count: grads.count)))
+        }
+        return (xt, kl, gradients)
     }
 }

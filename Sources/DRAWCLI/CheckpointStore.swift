@@ -8,6 +8,8 @@ import Foundation
 struct CheckpointStore {
     let directory: URL
     let keep: Int
+    /// The companions' names (`LossStep.companion`), removed with their checkpoints.
+    var companions: [String] = []
 
     init(directory: URL, keep: Int) throws {
         self.directory = directory
@@ -19,6 +21,13 @@ struct CheckpointStore {
 
     func url(step: Int64) -> URL {
         directory.appendingPathComponent(String(format: "step-%08lld.safetensors", step))
+    }
+
+    /// A checkpoint's companion (what a loss keeps beside the model, e.g. the vaegan discriminator):
+    /// `<name>-<step>.safetensors` beside `step-<step>.safetensors`; rotated with it.
+    static func companion(_ name: String, of checkpoint: URL) -> URL {
+        checkpoint.deletingLastPathComponent().appendingPathComponent(
+            name + checkpoint.lastPathComponent.dropFirst(4))
     }
 
     /// Checkpoint files, newest (highest step) first.
@@ -46,7 +55,10 @@ struct CheckpointStore {
     func save(_ model: DRAWModel) throws -> URL {
         let target = url(step: model.step)
         try model.save(to: target.path)
-        for old in list().dropFirst(keep) where old != target { try? FileManager.default.removeItem(at: old) }
+        for old in list().dropFirst(keep) where old != target {
+            try? FileManager.default.removeItem(at: old)
+            for name in companions { try? FileManager.default.removeItem(at: Self.companion(name, of: old)) }
+        }
         return target
     }
 

@@ -12,7 +12,7 @@ enum TrainingLoss: String, ExpressibleByArgument, CaseIterable {
 
 /// The options of `--loss features` and `--loss vaegan` (ignored by bce and l2).
 struct LossOptions: ParsableArguments {
-    @Option(help: "features: weight of the frozen random conv net's feature distance beside pixel L2.")
+    @Option(help: "features and vaegan: weight of the feature distance (frozen random net / discriminator) beside pixel L2.")
     var featureWeight: Float = 1
 
     @Option(help: "vaegan: gamma, the weight of the feature reconstruction in the decoder's objective.")
@@ -20,6 +20,9 @@ struct LossOptions: ParsableArguments {
 
     @Option(help: "vaegan: weight of the decoder's GAN term (-log D per image).")
     var ganWeight: Float = VAEGANSettings().ganWeight
+
+    @Option(help: "vaegan: steps of pure reconstruction before the decoder's GAN term starts.")
+    var ganWarmup: Int = VAEGANSettings().ganWarmup
 
     @Option(help: "vaegan: weight of pixel L2 beside the discriminator-feature reconstruction (0: the paper's pure feature loss).")
     var pixelWeight: Float = VAEGANSettings().pixelWeight
@@ -40,7 +43,7 @@ struct LossOptions: ParsableArguments {
 
     var settings: VAEGANSettings {
         var s = VAEGANSettings()
-        s.gamma = gamma; s.ganWeight = ganWeight; s.pixelWeight = pixelWeight; s.featureLayer = featureLayer
+        s.featureWeight = featureWeight; s.gamma = gamma; s.ganWeight = ganWeight; s.ganWarmup = ganWarmup; s.pixelWeight = pixelWeight; s.featureLayer = featureLayer
         s.discriminatorLearningRate = discriminatorLearningRate; s.discriminatorWidth = discriminatorWidth
         s.equilibrium = equilibrium; s.margin = margin
         return s
@@ -50,15 +53,19 @@ struct LossOptions: ParsableArguments {
 /// A training step other than the model's own loss: `Trainer.step` calls it instead of computeGradients + Adam.
 final class LossStep {
     let step: (UnsafeBufferPointer<Float>) throws -> (recon: Double, kl: Double, total: Double)
-    /// Writes what the loss keeps beside model.safetensors (the discriminator), or nothing.
+    /// The name of what the loss keeps beside the model (`discriminator`: `discriminator.safetensors` beside
+    /// model.safetensors, `checkpoints/discriminator-<step>.safetensors` beside each checkpoint), or nil.
+    let companion: String?
+    /// Writes that state to a file.
     let save: (URL) throws -> Void
 
     private init(step: @escaping (UnsafeBufferPointer<Float>) throws -> (recon: Double, kl: Double, total: Double),
-                 save: @escaping (URL) throws -> Void) {
-        self.step = step; self.save = save
+                 companion: String? = nil, save: @escaping (URL) throws -> Void = { _ in }) {
+        self.step = step; self.companion = companion; self.save = save
     }
 
-    /// nil for bce and l2. With `resumeFrom`, a vaegan run reloads `discriminator.safetensors` there when present.
+    /// nil for bce and l2. `resumeFrom` is the checkpoint a resumed run continues: a vaegan run reloads the
+    /// discriminator saved with it (and refuses to go on without it, since the run would not be the same).
     static func make(_ loss: TrainingLoss?, _ options: LossOptions, model: DRAWModel, seed: UInt64,
                      resumeFrom: URL?) throws -> LossStep? {
         let c = model.config
@@ -70,17 +77,28 @@ final class LossStep {
                 guard r.mean.isFinite else { throw CLIError("the features loss is \(r.mean)") }
                 try model.applyAdam()
                 return (r.meanRecon, r.meanKL, r.mean)
-            }, save: { _ in })
+            })
         case .vaegan:
             let v = try VAEGANTrainer(model: model, settings: options.settings, seed: seed &+ 0xd15c)
-            let file = "discriminator.safetensors"
-            if let dir = resumeFrom, FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path) {
-                try v.discriminator.restore(from: dir.appendingPathComponent(file).path)
+            let name = "discriminator"
+            if let checkpoint = resumeFrom {
+                let file = CheckpointStore.companion(name, of: checkpoint)
+                guard FileManager.default.fileExists(atPath: file.path) else {
+                    throw CLIError("cannot resume the vaegan run from \(checkpoint.path): its discriminator "
+                        + "\(file.lastPathComponent) is not beside it")
+                }
+                try v.discriminator.restore(from: file.path)
             }
+            let trace = ProcessInfo.processInfo.environment["DRAW_VAEGAN_TRACE"] != nil
             return LossStep(step: { images in
                 let r = try v.step(images: images)
+                if trace, model.step % 25 == 0 {
+                    FileHandle.standardError.write(String(format: "vaegan %lld: feat %.3f pix %.3f kl %.2f D(real) %.3f D(fake) %.3f D %@ G %@\n",
+                        model.step, r.featureRecon, r.pixelRecon, r.kl, r.realBCE, r.fakeBCE,
+                        r.trainedDiscriminator ? "on" : "off", r.decoderGAN ? "on" : "off").data(using: .utf8)!)
+                }
                 return (r.recon, r.kl, r.total)
-            }, save: { dir in try v.discriminator.save(to: dir.appendingPathComponent(file).path) })
+            }, companion: name, save: { try v.discriminator.save(to: $0.path) })
         case .bce, .l2, nil:
             return nil
         }

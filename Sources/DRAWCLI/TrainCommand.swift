@@ -138,7 +138,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
                             tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
     trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
-                                         seed: settings.seed, resumeFrom: options.resume ? out : nil)
+                                         seed: settings.seed, resumeFrom: resumed?.url)
     let started = Date()
     let end = try trainer.run()
     if case let .interrupted(_, signal) = end { throw ExitCode(exitStatus(afterSignal: signal)) }

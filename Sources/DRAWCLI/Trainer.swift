@@ -59,8 +59,9 @@ final class Trainer {
     func run() throws -> TrainingEnd {
         let b = settings.batchSize, globalBatch = b * ranks
         try requireOneBatch(images: data.count, batch: b, ranks: ranks)
-        let store = isRoot ? try CheckpointStore(directory: plan.output.appendingPathComponent("checkpoints"),
+        var store = isRoot ? try CheckpointStore(directory: plan.output.appendingPathComponent("checkpoints"),
                                                  keep: settings.keep) : nil
+        store?.companions = lossStep?.companion.map { [$0] } ?? []
         let log = isRoot ? try TrainingLog(url: plan.output.appendingPathComponent("train-log.csv"),
                                            resumingAt: model.step, warn: say) : nil
         let loader = try BatchLoader(dataset: data, batchSize: b, seed: settings.seed, shard: (rank, ranks),
@@ -100,6 +101,10 @@ final class Trainer {
                         + "on the last batch, so the run diverged; nothing from this step was saved"
                         + (lastGood.map { "; the last finite checkpoint is \($0.path)" } ?? "; no checkpoint was written yet"))
                 }
+            }
+            // The loss's state first: a step file on disk always has its companion.
+            if let lossStep, let name = lossStep.companion {
+                try lossStep.save(CheckpointStore.companion(name, of: store.url(step: model.step)))
             }
             lastGood = try store.save(model)
         }
@@ -186,7 +191,9 @@ final class Trainer {
                 monitor?.pictures(model, heldOut: validation, step: model.step)
             }
             try saveWeights("model.safetensors")
-            try lossStep?.save(plan.output)   // discriminator.safetensors beside it (vaegan)
+            if let lossStep, let name = lossStep.companion {   // discriminator.safetensors beside it (vaegan)
+                try lossStep.save(plan.output.appendingPathComponent(name + ".safetensors"))
+            }
             log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
             if best.value.isFinite {
                 say(String(format: "best held-out negative ELBO %.3f at step %lld: %@", best.value, best.step,

@@ -107,6 +107,8 @@ let benchmarks: @Sendable () -> Void = {
         ck_adam_update(&k.slab, &k.m, &k.v, k.grad, k.slab.count, 1e-3, 0.5, 0.999, 1e-8, 5, 1, 10)
     }
     registerSwiftAPIRows(k, readFlops: readFlops)
+    registerConvRows()
+    registerStepRows()
 }
 
 func buildInfo() -> String {
