@@ -33,10 +33,10 @@ struct DemoCommand: ParsableCommand {
         written.append(try Pictures.writeReconstructions(m, heldOut, count: 32, to: folder))
         written += try Pictures.writeAttention(m, heldOut, count: 8, to: folder).suffix(1)
         let report = try evaluate(m, heldOut, deterministic: false, batchSize: 100)
-        let line = String(format: "negative ELBO on %d held-out images: %.3f nats/image (recon %.3f + KL %.3f)\n",
-                          heldOut.count, report.mean, report.meanRecon, report.meanKL)
+        let line = "held-out " + EvalCommand.summaryLine(loss: m.config.loss, deterministic: false, images: heldOut.count,
+                                                         report.mean, recon: report.meanRecon, kl: report.meanKL) + "\n"
         let evalPath = folder.appendingPathComponent("eval.txt")
-        try line.write(to: evalPath, atomically: true, encoding: .utf8)
+        try writeAtomically(path: evalPath.path, data: Data(line.utf8))
         print(line, terminator: "")
         for path in written + [folder.appendingPathComponent("loss.svg").path, evalPath.path] { print(path) }
         printErr(String(format: "demo finished in %.0f s", Date().timeIntervalSince(started)))

@@ -120,7 +120,8 @@ func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize
         batch = [Float](repeating: 0, count: n * set.imageSize)
         set.copyImages(Array(start..<(start + n)), into: &batch)
         let r = try model.loss(batch: batch, mode: deterministic ? .mean : .sampled)
-        total += r.total; recon += r.recon; kl += r.kl
+        // The negative ELBO at KL weight 1, whatever weight the model was last trained with (a warm-up).
+        total += zip(r.recon, r.kl).map { $0 + $1 }; recon += r.recon; kl += r.kl
         start += n
     }
     return DatasetLosses(total: total, recon: recon, kl: kl)
