@@ -112,14 +112,22 @@ struct DatasetLosses {
 
 /// Per-image losses over a whole data set, in order, batch by batch (the last batch may be smaller).
 func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize: Int) throws -> DatasetLosses {
+    try evaluate(model, set, batchSize: batchSize) { _ in deterministic ? .mean : .sampled }
+}
+
+/// The same over the first `limit` images (all by default), with the latent mode of the batch that starts at
+/// image `start` from `mode` (validation while training: noise from its own seed per batch).
+func evaluate(_ model: DRAWModel, _ set: Dataset, batchSize: Int, limit: Int? = nil,
+              mode: (_ start: Int) -> LatentMode) throws -> DatasetLosses {
     var total: [Double] = [], recon: [Double] = [], kl: [Double] = []
     var start = 0
     var batch: [Float] = []
-    while start < set.count {
-        let n = min(batchSize, set.count - start)
+    let count = min(limit ?? set.count, set.count)
+    while start < count {
+        let n = min(batchSize, count - start)
         batch = [Float](repeating: 0, count: n * set.imageSize)
         set.copyImages(Array(start..<(start + n)), into: &batch)
-        let r = try model.loss(batch: batch, mode: deterministic ? .mean : .sampled)
+        let r = try model.loss(batch: batch, mode: mode(start))
         // The negative ELBO at KL weight 1, whatever weight the model was last trained with (a warm-up).
         total += zip(r.recon, r.kl).map { $0 + $1 }; recon += r.recon; kl += r.kl
         start += n

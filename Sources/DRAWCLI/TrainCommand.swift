@@ -93,8 +93,10 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     say("data: \(about); \(trainSet.count) for training, \(testSet.count) held out")
 
     let ranks = world?.size ?? 1
+    // Steps per pass over the training split: the one place it is computed (--epochs and the log line).
+    func stepsPerEpoch(batch: Int) -> Int { max(1, trainSet.count / (batch * ranks)) }
     func iterations(batch: Int) -> Int? {
-        let perEpoch = max(1, trainSet.count / (batch * ranks))
+        let perEpoch = stepsPerEpoch(batch: batch)
         return (options.iterations ?? options.epochs.map { Int(($0 * Double(perEpoch)).rounded(.up)) })
             .map { min($0, TrainingSchedule.maxSteps) }
     }
@@ -126,7 +128,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     }
     model.adam = settings.adam
     model.precision = runtime.precision
-    let perEpoch = max(1, trainSet.count / (settings.batchSize * ranks))
+    let perEpoch = stepsPerEpoch(batch: settings.batchSize)
     let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
     say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(settings.batchSize)\(rankText); "
         + "\(settings.iterations) steps (\(perEpoch) per epoch)")

@@ -206,22 +206,10 @@ final class Trainer {
     /// The held-out negative ELBO (KL weight 1, whatever weight training uses) on the first `evalImages`
     /// held-out images: with z sampled from a fixed seed (the bound) and with z = μ.
     func validate(on set: Dataset) throws -> (sampled: Double, mean: Double) {
-        let n = min(settings.evalImages, set.count)
-        let b = settings.batchSize
-        var sampled = 0.0, mean = 0.0
-        var start = 0
-        var batch: [Float] = []
-        while start < n {
-            let count = min(b, n - start)
-            batch = [Float](repeating: 0, count: count * set.imageSize)
-            set.copyImages(Array(start..<(start + count)), into: &batch)
-            let noisy = try model.loss(batch: batch, mode: .seeded(validationSeed &+ UInt64(start)))
-            let exact = try model.loss(batch: batch, mode: .mean)
-            sampled += zip(noisy.recon, noisy.kl).reduce(0) { $0 + $1.0 + $1.1 }
-            mean += zip(exact.recon, exact.kl).reduce(0) { $0 + $1.0 + $1.1 }
-            start += count
-        }
-        let result = (sampled / Double(n), mean / Double(n))
+        let n = min(settings.evalImages, set.count), b = settings.batchSize
+        let noisy = try evaluate(model, set, batchSize: b, limit: n) { .seeded(validationSeed &+ UInt64($0)) }
+        let exact = try evaluate(model, set, batchSize: b, limit: n) { _ in .mean }
+        let result = (noisy.mean, exact.mean)
         guard result.0.isFinite, result.1.isFinite else {
             throw NonFiniteLoss(value: result.0.isFinite ? result.1 : result.0)
         }
