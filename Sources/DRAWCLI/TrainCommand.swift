@@ -81,6 +81,12 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         continuing = saved
         data = try DataOptions(saved.data)
     } else if options.resume {
+        // Without run.json the data is unknown: the default (faces) would silently train an MNIST model on faces.
+        guard dataOptions.dataOption != nil else {
+            throw CLIError("\(out.path) has no \(RunSettings.fileName) (a run of an older draw), so the data and flags it "
+                + "trained with are unknown: give --data and the run's other flags (--preset, --binarize, --recipe, --seed, …) "
+                + "again with --resume")
+        }
         say("warning: \(out.path) has no run.json (a run of an older draw): resuming with the flags given")
     }
 

@@ -55,6 +55,19 @@ import Testing
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 4)
     }
 
+    /// A run folder without run.json (an older draw's) does not say what it trained on: --resume without --data
+    /// is refused (the default data would silently train the model on faces), with --data it continues.
+    @Test func resumeWithoutRunJSONNeedsTheData() throws {
+        let out = try scratchFolder("norunjson")
+        try runDraw(["train"] + tinyModel + ["--iterations", "2", "--out", out.path])
+        try FileManager.default.removeItem(at: out.appendingPathComponent(RunSettings.fileName))
+        #expect {
+            try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3"])
+        } throws: { error in "\(error)".contains("has no run.json") && "\(error)".contains("give --data") }
+        try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3"] + tinyModel)
+        #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 3)
+    }
+
     /// The KL weight of step s is exactly klWeight · s / warm-up until the warm-up ends; the lr warm-up likewise.
     @Test func warmUpsChangeTheWeightsExactlyAsStated() throws {
         let out = try scratchFolder("warmup")
