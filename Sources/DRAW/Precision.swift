@@ -2,7 +2,7 @@
 
 /// What the per-step products (the packed forward linears and the backward's dx = dy W) multiply.
 /// Parameters, Adam state, LSTM cells, the canvas, filterbanks, losses and the weight gradients stay float32.
-public enum Precision: String, CaseIterable, Sendable {
+public enum Precision: String, CaseIterable, Codable, Sendable {
     /// Everything in float32: the SPEC.md arithmetic the fixtures check.
     case float32
     /// Weights (rounded once per parameter version, into bf16 panels) and activations rounded to bfloat16,

@@ -58,11 +58,13 @@ struct RunSettings: Codable, Equatable {
     var earlyStop: Int?
     var checkpointEvery: Int
     var keep: Int
+    /// The products' precision (`--precision`); nil in runs saved before it was recorded, which were float32.
+    var precision: Precision?
 
     enum CodingKeys: String, CodingKey {
         case format, command, data, seed, batchSize = "batch_size", iterations, model, preset, loss, recipe, adam, schedule
         case evalEvery = "eval_every", evalImages = "eval_images", earlyStop = "early_stop"
-        case checkpointEvery = "checkpoint_every", keep
+        case checkpointEvery = "checkpoint_every", keep, precision
     }
 
     /// Range checks for values read from a file (the flags get the same through `TrainOptions.validate`).

@@ -20,10 +20,12 @@ public struct RuntimeOptions: ParsableArguments {
                                valueName: "MiB"))
     public var maxMemory: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(name: .customLong("precision"), help: ArgumentHelp(
         "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32).",
         discussion: "`draw info --precision bf16` names the bf16 kernel this CPU runs (amx, avx512bf16, avx2 or scalar)."))
-    public var precision: Precision = .float32
+    public var precisionOption: Precision?
+    /// nil when not given (a resumed run then keeps its saved precision).
+    public var precision: Precision { get { precisionOption ?? .float32 } set { precisionOption = newValue } }
 
     public init() {}
 

@@ -68,7 +68,8 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     var data = dataOptions
     var continuing: RunSettings?
     if options.resume, let saved {
-        let wrong = options.contradictions(with: saved, data: dataOptions, model: modelOptions, seed: runtime.seedOption)
+        let wrong = options.contradictions(with: saved, data: dataOptions, model: modelOptions, seed: runtime.seedOption,
+                                          precision: runtime.precisionOption)
         guard wrong.isEmpty else {
             throw CLIError("--resume continues the run saved in \(out.appendingPathComponent(RunSettings.fileName).path), "
                 + "but these flags contradict it: " + wrong.joined(separator: "; ")
@@ -116,7 +117,8 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         settings = options.resolve(command: command, data: data, config: config, preset: modelOptions.preset,
                                    loss: modelOptions.loss,
                                    presetBatch: modelOptions.presetBatchSize, seed: seed,
-                                   iterations: iterations(batch: batch) ?? defaultIterations)
+                                   iterations: iterations(batch: batch) ?? defaultIterations,
+                                   precision: runtime.precision)
     }
     try settings.validate(source: "the run settings")
     try requireMemory(settings.model.trainingBytes(batch: settings.batchSize), for: "training at batch \(settings.batchSize)",
@@ -133,7 +135,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         }
     }
     model.adam = settings.adam
-    model.precision = runtime.precision
+    model.precision = settings.precision ?? .float32
     let perEpoch = stepsPerEpoch(batch: settings.batchSize)
     let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
     say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(settings.batchSize)\(rankText); "

@@ -148,19 +148,20 @@ struct TrainOptions: ParsableArguments {
 
     /// A fresh run's settings. `iterations` is already resolved (from --iterations, --epochs or the default).
     func resolve(command: String, data: DataOptions, config: DRAWConfig, preset: String?, loss: TrainingLoss?,
-                 presetBatch: Int?, seed: UInt64, iterations: Int) -> RunSettings {
+                 presetBatch: Int?, seed: UInt64, iterations: Int, precision: Precision) -> RunSettings {
         let recipe = self.recipe ?? .measured
         return RunSettings(command: command, data: data.settings, seed: seed, batchSize: batchSize ?? presetBatch ?? 64,
                            iterations: iterations, model: config, preset: preset, loss: loss?.rawValue, recipe: recipe,
                            adam: adam(recipe: recipe),
                            schedule: schedule(iterations: iterations, recipe: recipe), evalEvery: evalEvery ?? 500,
                            evalImages: evalImages ?? 1000, earlyStop: earlyStop, checkpointEvery: checkpointEvery ?? 500,
-                           keep: keep ?? 3)
+                           keep: keep ?? 3, precision: precision)
     }
 
     /// The flags given that disagree with a saved run, each naming the flag and both values. Only --iterations and
     /// --epochs may change on a resume (and the thread count, which is not part of a run).
-    func contradictions(with saved: RunSettings, data: DataOptions, model: ModelOptions, seed: UInt64?) -> [String] {
+    func contradictions(with saved: RunSettings, data: DataOptions, model: ModelOptions, seed: UInt64?,
+                        precision: Precision?) -> [String] {
         var found: [String] = []
         func check<T: Equatable>(_ flag: String, _ given: T?, _ savedValue: T) {
             if let given, given != savedValue { found.append("--\(flag) \(given) (the saved run has \(savedValue))") }
@@ -190,6 +191,7 @@ struct TrainOptions: ParsableArguments {
         check("checkpoint-every", checkpointEvery, saved.checkpointEvery)
         check("keep", keep, saved.keep)
         check("seed", seed, saved.seed)
+        check("precision", precision, saved.precision ?? .float32)
         let d = saved.data
         check("data", data.dataOption, d.source)
         check("binarize", data.binarizeOption?.rawValue, d.binarize)

@@ -55,6 +55,21 @@ import Testing
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 4)
     }
 
+    /// The products' precision is part of the run: a bf16 run resumed without flags stays bf16 (bit for bit the
+    /// straight bf16 run), and --precision float32 on it is refused.
+    @Test func precisionIsSavedWithTheRun() throws {
+        let straight = try scratchFolder("bf16-straight"), split = try scratchFolder("bf16-split")
+        let run = ["train"] + tinyModel + ["--precision", "bf16", "--eval-every", "0"]
+        try runDraw(run + ["--iterations", "4", "--out", straight.path])
+        try runDraw(run + ["--iterations", "2", "--out", split.path])
+        #expect {
+            try runDraw(["train", "--out", split.path, "--resume", "--iterations", "4", "--precision", "float32"])
+        } throws: { "\($0)".contains("--precision float32 (the saved run has bf16)") }
+        try runDraw(["train", "--out", split.path, "--resume", "--iterations", "4", "--threads", "1"])
+        #expect(try parameters(straight.appendingPathComponent("model.safetensors"))
+                    == parameters(split.appendingPathComponent("model.safetensors")))
+    }
+
     /// A run folder without run.json (an older draw's) does not say what it trained on: --resume without --data
     /// is refused (the default data would silently train the model on faces), with --data it continues.
     @Test func resumeWithoutRunJSONNeedsTheData() throws {
