@@ -111,6 +111,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
                                    loss: modelOptions.loss,
                                    presetBatch: modelOptions.presetBatchSize, seed: seed,
                                    iterations: iterations(batch: batch) ?? defaultIterations)
+        if settings.loss != nil { settings.lossSettings = modelOptions.sharp.settings }
     }
     try settings.validate(source: "the run settings")
     try requireMemory(settings.model.trainingBytes(batch: settings.batchSize), for: "training at batch \(settings.batchSize)",
@@ -139,7 +140,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet,
                             tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
-    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
+    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), settings.lossSettings ?? VAEGANSettings(), model: model,
                                          seed: settings.seed, resumeFrom: resumed?.url)
     let started = Date()
     let end = try trainer.run()
