@@ -122,7 +122,8 @@ public final class VAEGANTrainer {
             decoderGAN = decoderGAN && model.step >= Int64(s.ganWarmup) && s.ganWeight != 0
 
             // recon_b = featureWeight · 0.5‖φ_l(x̃) − φ_l(x)‖² + pixelWeight · 0.5‖x̃ − x‖² (the Gaussian NLL with σ = 1,
-            // constants dropped) + edgeWeight · edge_b; its d/dx̃ through the discriminator, without touching its parameters.
+            // constants dropped) + edgeWeight · edge_b (EdgeLoss); its d/dx̃ through the discriminator, without touching
+            // its parameters.
             let f = D.features(layer: l)
             ck_sqdist_forward(&featureLoss, f.baseAddress!, target, B.c, F.c)
             ck_sqdist_forward(&pixelLoss, xt, x.baseAddress!, B.c, P.c)

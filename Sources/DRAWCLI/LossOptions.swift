@@ -127,14 +127,8 @@ final class LossStep {
                 }
                 try v.discriminator.restore(from: file.path)
             }
-            let trace = ProcessInfo.processInfo.environment["DRAW_VAEGAN_TRACE"] != nil
             return LossStep(step: { images in
                 let r = try v.step(images: images)
-                if trace, model.step % 25 == 0 {
-                    FileHandle.standardError.write(String(format: "vaegan %lld: feat %.3f pix %.3f kl %.2f D(real) %.3f D(fake) %.3f D %@ G %@\n",
-                        model.step, r.featureRecon, r.pixelRecon, r.kl, r.realBCE, r.fakeBCE,
-                        r.trainedDiscriminator ? "on" : "off", r.decoderGAN ? "on" : "off").data(using: .utf8)!)
-                }
                 return (r.recon, r.kl, r.total)
             }, companion: name, save: { try v.discriminator.save(to: $0.path) })
         case .bce, .l2, nil:
