@@ -1,17 +1,20 @@
 // FeatureLoss.swift: `--loss features`: pixel L2 plus the squared distance of a frozen, randomly initialised conv net's features (no adversary).
 import CKernels
 
-/// recon_b = 0.5 Σ_pixels (x̃ − x)² + weight · Σ_l (P / n_l) · 0.5 Σ (φ_l(x̃) − φ_l(x))², over the layers φ_l of a
+/// recon_b = 0.5 Σ_pixels (x̃ − x)² + edgeWeight · edge_b (`EdgeLoss`) + weight · Σ_l (P / n_l) · 0.5 Σ (φ_l(x̃) − φ_l(x))², over the layers φ_l of a
 /// frozen ReLU conv net with He-uniform random weights (n_l floats per image, P pixels: each layer counts about as
 /// much as the pixels). Random conv features respond to edges and texture at several scales, so a blurred x̃ is far
 /// from x in them even where its pixel error is small.
 public final class FeatureLoss {
     public let net: ConvNet
     public var weight: Float
+    /// Weight of the edge term (`EdgeLoss`: squared distance of the spatial gradients) added to recon.
+    public var edgeWeight: Float
 
     /// 32×32 and smaller: 16 → 32 → 64 channels (3×3 stride 1, then 4×4 stride 2 twice); larger images get one more
     /// stride-2 layer of 128 per doubling (up to 4 stride-2 layers).
-    public init(channels: Int, height: Int, width: Int, weight: Float = 1, seed: UInt64 = 0xfea7) throws {
+    public init(channels: Int, height: Int, width: Int, weight: Float = 1, edgeWeight: Float = 0,
+                seed: UInt64 = 0xfea7) throws {
         var layers = [ConvNet.Layer(channels: 16, kernel: 3, stride: 1, pad: 1)]
         var size = min(height, width), ch = 32
         while size > 4, layers.count < 5, (layers.count < 3 || size > 8) {
@@ -20,7 +23,7 @@ public final class FeatureLoss {
         }
         net = try ConvNet(prefix: "features.", input: (channels, height, width), layers: layers, head: false,
                           slope: 0, seed: seed, initGain: Float(6).squareRoot())
-        self.weight = weight
+        self.weight = weight; self.edgeWeight = edgeWeight
     }
 
     /// The term for `DRAWModel.computeGradients(images:mode:reconstruction:)`.
@@ -30,10 +33,16 @@ public final class FeatureLoss {
             var pixel = [Float](repeating: 0, count: B)
             ck_sqdist_forward(&pixel, xt.baseAddress!, x.baseAddress!, B.c, P.c)
             ck_sqdist_backward(d.baseAddress!, [Float](repeating: 1, count: B), xt.baseAddress!, x.baseAddress!, B.c, P.c)
+            var recon = pixel.map(Double.init)
+            if edgeWeight != 0 {
+                let edge = EdgeLoss.apply(reconstruction: xt.baseAddress!, data: x.baseAddress!, batch: B, planes: n.channels,
+                                          height: n.height, width: n.width, weight: edgeWeight, gradient: d.baseAddress!)
+                for b in 0..<B { recon[b] += Double(edgeWeight) * edge[b] }
+            }
+            guard weight != 0 else { return recon }
             net.forward(x.baseAddress!, batch: B)
             let targets = (0..<L).map { Array(net.features(layer: $0)) }
             net.forward(xt.baseAddress!, batch: B)
-            var recon = pixel.map(Double.init)
             var dFeatures: [[Float]] = []
             for l in 0..<L {
                 let f = net.features(layer: l), F = net.featureSize(layer: l), scale = weight * Float(P) / Float(F)

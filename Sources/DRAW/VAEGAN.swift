@@ -1,7 +1,8 @@
 // VAEGAN.swift: `--loss vaegan` (Larsen et al. 2016): a discriminator's features as the reconstruction space, the paper's gradient routing and equilibrium gating, one whole step per call.
 import CKernels
 
-/// The options of a VAE/GAN run (measured defaults: see the README section "Sharp colour").
+/// The options of a VAE/GAN run, and the weights the features loss shares with it (measured defaults: see the
+/// README section "Sharp colour").
 public struct VAEGANSettings: Sendable, Equatable {
     /// γ: weight of the feature reconstruction in the decoder's objective (γ · recon − GAN).
     public var gamma: Float = 1
@@ -15,6 +16,8 @@ public struct VAEGANSettings: Sendable, Equatable {
     public var ganWarmup: Int = 100
     /// Weight of a pixel L2 term added to the feature reconstruction (0: the paper's pure feature loss).
     public var pixelWeight: Float = 1
+    /// Weight of the edge term (`EdgeLoss`: squared distance of the spatial gradients) added to recon.
+    public var edgeWeight: Float = 0
     /// The discriminator layer (0-based conv index) whose output is the feature space; nil: the second to last.
     public var featureLayer: Int? = nil
     /// Discriminator Adam learning rate (β1 0.5, β2 0.999).
@@ -26,6 +29,16 @@ public struct VAEGANSettings: Sendable, Equatable {
     /// Base channel count of the discriminator (doubles per stride-2 layer, at most 8×).
     public var discriminatorWidth: Int = 32
     public init() {}
+}
+
+/// run.json's spelling: snake_case, every field written (a resumed run needs no flags repeated).
+extension VAEGANSettings: Codable {
+    enum CodingKeys: String, CodingKey {
+        case gamma, ganWeight = "gan_weight", featureWeight = "feature_weight", ganWarmup = "gan_warmup"
+        case pixelWeight = "pixel_weight", edgeWeight = "edge_weight", featureLayer = "feature_layer"
+        case discriminatorLearningRate = "discriminator_learning_rate", equilibrium, margin
+        case discriminatorWidth = "discriminator_width"
+    }
 }
 
 /// One step's numbers (batch means).
@@ -92,6 +105,7 @@ public final class VAEGANTrainer {
         let mode = LatentMode.fixed(model.standardNormals(count: c.steps * B * c.zSize))
         var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = false, trainD = false
         var featureLoss = [Float](repeating: 0, count: B), pixelLoss = [Float](repeating: 0, count: B)
+        var edgeLoss = [Double](repeating: 0, count: B)
         let routed = try model.routedGradients(images: images, mode: mode) { xt, x in
             // The discriminator on x (targets and its verdict), then on x̃ (kept for the two backwards).
             let realLogits = Array(D.forward(x.baseAddress!, batch: B))
@@ -108,7 +122,8 @@ public final class VAEGANTrainer {
             decoderGAN = decoderGAN && model.step >= Int64(s.ganWarmup) && s.ganWeight != 0
 
             // recon_b = featureWeight · 0.5‖φ_l(x̃) − φ_l(x)‖² + pixelWeight · 0.5‖x̃ − x‖² (the Gaussian NLL with σ = 1,
-            // constants dropped); its d/dx̃ through the discriminator, without touching its parameters.
+            // constants dropped) + edgeWeight · edge_b (EdgeLoss); its d/dx̃ through the discriminator, without touching
+            // its parameters.
             let f = D.features(layer: l)
             ck_sqdist_forward(&featureLoss, f.baseAddress!, target, B.c, F.c)
             ck_sqdist_forward(&pixelLoss, xt, x.baseAddress!, B.c, P.c)
@@ -117,6 +132,10 @@ public final class VAEGANTrainer {
             var dRecon = [Float](repeating: 0, count: n)
             gf.withUnsafeBufferPointer { D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dRecon, parameters: false) }
             ck_sqdist_backward(&dRecon, [Float](repeating: s.pixelWeight, count: B), xt, x.baseAddress!, B.c, P.c)
+            if s.edgeWeight != 0 {
+                edgeLoss = EdgeLoss.apply(reconstruction: xt, data: x.baseAddress!, batch: B, planes: c.channels,
+                                          height: c.height, width: c.width, weight: s.edgeWeight, gradient: &dRecon)
+            }
             // The decoder's GAN term: ganWeight · −log σ(D(x̃)) per image (non-saturating).
             var dGAN = [Float](repeating: 0, count: n)
             if decoderGAN {
@@ -149,7 +168,9 @@ public final class VAEGANTrainer {
             try D.applyAdam()
         }
         try combined.withUnsafeBufferPointer { try model.applyAdam(gradient: $0) }
-        let recon = (0..<B).reduce(0.0) { $0 + Double(s.featureWeight * featureLoss[$1] + s.pixelWeight * pixelLoss[$1]) }
+        let recon = (0..<B).reduce(0.0) {
+            $0 + Double(s.featureWeight * featureLoss[$1] + s.pixelWeight * pixelLoss[$1]) + Double(s.edgeWeight) * edgeLoss[$1]
+        }
         return VAEGANReport(recon: recon / Double(B), kl: kl.reduce(0, +) / Double(B), realBCE: realBCE,
                             fakeBCE: fakeBCE, trainedDiscriminator: trainD, decoderGAN: decoderGAN,
                             featureRecon: featureLoss.reduce(0.0) { $0 + Double($1) } / Double(B),

@@ -10,43 +10,80 @@ enum TrainingLoss: String, ExpressibleByArgument, CaseIterable {
     var configLoss: ReconstructionLoss { self == .bce ? .bce : .l2 }
 }
 
-/// The options of `--loss features` and `--loss vaegan` (ignored by bce and l2).
+/// The options of `--loss features` and `--loss vaegan` (ignored by bce and l2). Optional, so that a resumed run can
+/// tell a flag given from a default: the resolved values go to run.json (`loss_settings`).
 struct LossOptions: ParsableArguments {
-    @Option(help: "features and vaegan: weight of the feature distance (frozen random net / discriminator) beside pixel L2.")
-    var featureWeight: Float = 1
+    private static let defaults = VAEGANSettings()
 
-    @Option(help: "vaegan: gamma, the weight of the feature reconstruction in the decoder's objective.")
-    var gamma: Float = VAEGANSettings().gamma
+    @Option(help: "features and vaegan: weight of the feature distance (frozen random net / discriminator) beside pixel L2 (default \(defaults.featureWeight)).")
+    var featureWeight: Float?
 
-    @Option(help: "vaegan: weight of the decoder's GAN term (-log D per image).")
-    var ganWeight: Float = VAEGANSettings().ganWeight
+    @Option(help: "features and vaegan: weight of the edge term (squared distance of the spatial gradients) in recon (default \(defaults.edgeWeight)).")
+    var edgeWeight: Float?
 
-    @Option(help: "vaegan: steps of pure reconstruction before the decoder's GAN term starts.")
-    var ganWarmup: Int = VAEGANSettings().ganWarmup
+    @Option(help: "vaegan: gamma, the weight of the feature reconstruction in the decoder's objective (default \(defaults.gamma)).")
+    var gamma: Float?
 
-    @Option(help: "vaegan: weight of pixel L2 beside the discriminator-feature reconstruction (0: the paper's pure feature loss).")
-    var pixelWeight: Float = VAEGANSettings().pixelWeight
+    @Option(help: "vaegan: weight of the decoder's GAN term, -log D per image (default \(defaults.ganWeight)).")
+    var ganWeight: Float?
+
+    @Option(help: "vaegan: steps of pure reconstruction before the decoder's GAN term starts (default \(defaults.ganWarmup)).")
+    var ganWarmup: Int?
+
+    @Option(help: "vaegan: weight of pixel L2 beside the discriminator-feature reconstruction; 0: the paper's pure feature loss (default \(defaults.pixelWeight)).")
+    var pixelWeight: Float?
 
     @Option(help: "vaegan: discriminator layer (0-based conv) whose features are the reconstruction space (default: second to last).")
     var featureLayer: Int?
 
-    @Option(help: "vaegan: discriminator learning rate.")
-    var discriminatorLearningRate: Float = VAEGANSettings().discriminatorLearningRate
+    @Option(help: "vaegan: discriminator learning rate (default \(defaults.discriminatorLearningRate)).")
+    var discriminatorLearningRate: Float?
 
-    @Option(help: "vaegan: base channel count of the discriminator.")
-    var discriminatorWidth: Int = VAEGANSettings().discriminatorWidth
+    @Option(help: "vaegan: base channel count of the discriminator (default \(defaults.discriminatorWidth)).")
+    var discriminatorWidth: Int?
 
-    @Option(help: "vaegan: equilibrium and margin of the gating (skip D when its BCE < eq - margin, skip the decoder's GAN term when > eq + margin).")
-    var equilibrium: Float = VAEGANSettings().equilibrium
-    @Option(help: "vaegan: see --equilibrium.")
-    var margin: Float = VAEGANSettings().margin
+    @Option(help: "vaegan: equilibrium of the gating: skip D when its BCE < equilibrium - margin, skip the decoder's GAN term when > equilibrium + margin (default \(defaults.equilibrium)).")
+    var equilibrium: Float?
+    @Option(help: "vaegan: margin of the gating, see --equilibrium (default \(defaults.margin)).")
+    var margin: Float?
 
+    /// The flags given, over the defaults.
     var settings: VAEGANSettings {
-        var s = VAEGANSettings()
-        s.featureWeight = featureWeight; s.gamma = gamma; s.ganWeight = ganWeight; s.ganWarmup = ganWarmup; s.pixelWeight = pixelWeight; s.featureLayer = featureLayer
-        s.discriminatorLearningRate = discriminatorLearningRate; s.discriminatorWidth = discriminatorWidth
-        s.equilibrium = equilibrium; s.margin = margin
+        var s = Self.defaults
+        if let featureWeight { s.featureWeight = featureWeight }
+        if let edgeWeight { s.edgeWeight = edgeWeight }
+        if let gamma { s.gamma = gamma }
+        if let ganWeight { s.ganWeight = ganWeight }
+        if let ganWarmup { s.ganWarmup = ganWarmup }
+        if let pixelWeight { s.pixelWeight = pixelWeight }
+        if let featureLayer { s.featureLayer = featureLayer }
+        if let discriminatorLearningRate { s.discriminatorLearningRate = discriminatorLearningRate }
+        if let discriminatorWidth { s.discriminatorWidth = discriminatorWidth }
+        if let equilibrium { s.equilibrium = equilibrium }
+        if let margin { s.margin = margin }
         return s
+    }
+
+    /// The flags given that disagree with a resumed run's settings, each naming the flag and both values.
+    func contradictions(with saved: VAEGANSettings) -> [String] {
+        var found: [String] = []
+        func check<T: Equatable>(_ flag: String, _ given: T?, _ savedValue: T) {
+            if let given, given != savedValue { found.append("--\(flag) \(given) (the saved run has \(savedValue))") }
+        }
+        check("feature-weight", featureWeight, saved.featureWeight)
+        check("edge-weight", edgeWeight, saved.edgeWeight)
+        check("gamma", gamma, saved.gamma)
+        check("gan-weight", ganWeight, saved.ganWeight)
+        check("gan-warmup", ganWarmup, saved.ganWarmup)
+        check("pixel-weight", pixelWeight, saved.pixelWeight)
+        if let featureLayer, featureLayer != saved.featureLayer {
+            found.append("--feature-layer \(featureLayer) (the saved run has \(saved.featureLayer.map { "\($0)" } ?? "the default"))")
+        }
+        check("discriminator-learning-rate", discriminatorLearningRate, saved.discriminatorLearningRate)
+        check("discriminator-width", discriminatorWidth, saved.discriminatorWidth)
+        check("equilibrium", equilibrium, saved.equilibrium)
+        check("margin", margin, saved.margin)
+        return found
     }
 }
 
@@ -66,12 +103,13 @@ final class LossStep {
 
     /// nil for bce and l2. `resumeFrom` is the checkpoint a resumed run continues: a vaegan run reloads the
     /// discriminator saved with it (and refuses to go on without it, since the run would not be the same).
-    static func make(_ loss: TrainingLoss?, _ options: LossOptions, model: DRAWModel, seed: UInt64,
+    static func make(_ loss: TrainingLoss?, _ options: VAEGANSettings, model: DRAWModel, seed: UInt64,
                      resumeFrom: URL?) throws -> LossStep? {
         let c = model.config
         switch loss {
         case .features:
-            let f = try FeatureLoss(channels: c.channels, height: c.height, width: c.width, weight: options.featureWeight)
+            let f = try FeatureLoss(channels: c.channels, height: c.height, width: c.width, weight: options.featureWeight,
+                                     edgeWeight: options.edgeWeight)
             return LossStep(step: { images in
                 let r = try model.computeGradients(images: images, mode: .sampled, reconstruction: f.term)
                 guard r.mean.isFinite else { throw CLIError("the features loss is \(r.mean)") }
@@ -79,7 +117,7 @@ final class LossStep {
                 return (r.meanRecon, r.meanKL, r.mean)
             })
         case .vaegan:
-            let v = try VAEGANTrainer(model: model, settings: options.settings, seed: seed &+ 0xd15c)
+            let v = try VAEGANTrainer(model: model, settings: options, seed: seed &+ 0xd15c)
             let name = "discriminator"
             if let checkpoint = resumeFrom {
                 let file = CheckpointStore.companion(name, of: checkpoint)
@@ -89,14 +127,8 @@ final class LossStep {
                 }
                 try v.discriminator.restore(from: file.path)
             }
-            let trace = ProcessInfo.processInfo.environment["DRAW_VAEGAN_TRACE"] != nil
             return LossStep(step: { images in
                 let r = try v.step(images: images)
-                if trace, model.step % 25 == 0 {
-                    FileHandle.standardError.write(String(format: "vaegan %lld: feat %.3f pix %.3f kl %.2f D(real) %.3f D(fake) %.3f D %@ G %@\n",
-                        model.step, r.featureRecon, r.pixelRecon, r.kl, r.realBCE, r.fakeBCE,
-                        r.trainedDiscriminator ? "on" : "off", r.decoderGAN ? "on" : "off").data(using: .utf8)!)
-                }
                 return (r.recon, r.kl, r.total)
             }, companion: name, save: { try v.discriminator.save(to: $0.path) })
         case .bce, .l2, nil:

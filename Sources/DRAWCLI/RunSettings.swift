@@ -47,6 +47,8 @@ struct RunSettings: Codable, Equatable {
     var preset: String?
     /// `features` or `vaegan` when training used one of the sharp colour losses (the model's config says l2).
     var loss: String?
+    /// The resolved options of that loss (nil for bce and l2; a run.json from before they were recorded: the defaults).
+    var lossSettings: VAEGANSettings? = nil
     var recipe: Recipe
     var adam: AdamSettings
     var schedule: TrainingSchedule
@@ -63,6 +65,7 @@ struct RunSettings: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case format, command, data, seed, batchSize = "batch_size", iterations, model, preset, loss, recipe, adam, schedule
+        case lossSettings = "loss_settings"
         case evalEvery = "eval_every", evalImages = "eval_images", earlyStop = "early_stop"
         case checkpointEvery = "checkpoint_every", keep, precision
     }

@@ -119,6 +119,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
                                    presetBatch: modelOptions.presetBatchSize, seed: seed,
                                    iterations: iterations(batch: batch) ?? defaultIterations,
                                    precision: runtime.precision)
+        if settings.loss != nil { settings.lossSettings = modelOptions.sharp.settings }
     }
     try settings.validate(source: "the run settings")
     try requireMemory(settings.model.trainingBytes(batch: settings.batchSize), for: "training at batch \(settings.batchSize)",
@@ -147,7 +148,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet,
                             tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
-    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), modelOptions.sharp, model: model,
+    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), settings.lossSettings ?? VAEGANSettings(), model: model,
                                          seed: settings.seed, resumeFrom: resumed?.url)
     let started = Date()
     let end = try trainer.run()

@@ -210,6 +210,7 @@ struct TrainOptions: ParsableArguments {
         check("dec-size", model.decSize, m.decSize)
         check("z-size", model.zSize, m.zSize)
         check("loss", model.loss?.rawValue, saved.loss ?? m.loss.rawValue)
+        if saved.loss != nil { found += model.sharp.contradictions(with: saved.lossSettings ?? VAEGANSettings()) }
         if model.noAttention, m.attention { found.append("--no-attention (the saved run has attention)") }
         return found
     }

@@ -6,9 +6,12 @@ import Testing
 @testable import DRAWCLI
 
 @Suite(.serialized) struct VAEGANResumeTests {
-    static let run = tinyModel + ["--loss", "vaegan", "--gan-warmup", "2", "--gan-weight", "0.5"]
+    static let sharp = ["--loss", "vaegan", "--gan-warmup", "2", "--gan-weight", "0.5", "--edge-weight", "0.25"]
+    static let run = tinyModel + sharp
 
-    /// Killed after step 4 and resumed, the run ends with the straight run's DRAW weights and discriminator.
+    /// Killed after step 4 and resumed without the loss flags, the run ends with the straight run's DRAW weights and
+    /// discriminator: the vaegan options come back from run.json (the defaults, GAN weight 10 and no edge term,
+    /// would give other weights after step 2).
     @Test func resumedRunEqualsTheStraightRun() throws {
         PointwiseReference.simdPathLock.lock()
         defer { PointwiseReference.simdPathLock.unlock() }
@@ -24,11 +27,31 @@ import Testing
                      "model.safetensors", "discriminator.safetensors"] {
             try FileManager.default.removeItem(at: split.appendingPathComponent(name))
         }
-        try runDraw(["train", "--out", split.path, "--resume"] + Self.run + ["--iterations", "7"])
+        try runDraw(["train", "--out", split.path, "--resume", "--iterations", "7", "--threads", "1"])
         #expect(try parameters(straight.appendingPathComponent("model.safetensors"))
                     == parameters(split.appendingPathComponent("model.safetensors")))
         #expect(try Data(contentsOf: straight.appendingPathComponent("discriminator.safetensors"))
                     == Data(contentsOf: split.appendingPathComponent("discriminator.safetensors")))
+    }
+
+    /// run.json records every vaegan option; a contradicting one on --resume is refused naming the flag and both
+    /// values, a repeated one is accepted.
+    @Test func optionsAreSavedAndContradictionsRefused() throws {
+        let out = try scratchFolder("vaegan-settings")
+        try runDraw(["train"] + Self.run + ["--iterations", "2", "--out", out.path])
+        let saved = try #require(try RunSettings.load(from: out))
+        var expected = VAEGANSettings()
+        expected.ganWarmup = 2; expected.ganWeight = 0.5; expected.edgeWeight = 0.25
+        #expect(saved.loss == "vaegan")
+        #expect(saved.lossSettings == expected)
+        #expect {
+            try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3", "--gan-weight", "30", "--margin", "0.2"])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("--gan-weight 30.0 (the saved run has 0.5)") && text.contains("--margin 0.2 (the saved run has 0.35)")
+        }
+        try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3"] + Self.run)
+        #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 3)
     }
 
     /// The discriminator is rotated with its checkpoint (--keep), and a checkpoint without it is refused on
