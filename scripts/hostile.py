@@ -195,7 +195,7 @@ for i in range(5 if QUICK else 25):
     subprocess.run([DRAW, "train"] + TINY + ["--out", run], capture_output=True, check=True)
     settings = json.load(open(os.path.join(run, "run.json")))
     mutation = rng.choice(["batch_size", "iterations", "seed", "eval_every", "keep", "model", "data", "schedule",
-                           "format", "bytes"])
+                           "format", "precision", "bytes"])
     if mutation == "bytes":
         text = bytearray(open(os.path.join(run, "run.json"), "rb").read())
         text[rng.randrange(len(text))] = rng.randrange(256)
@@ -204,6 +204,9 @@ for i in range(5 if QUICK else 25):
         settings[mutation] = rng.choice([-1, 0, 10 ** 30, "x", None, [], {"T": 10 ** 9}, 1e308])
         json.dump(settings, open(os.path.join(run, "run.json"), "w"))
     case(f"run.json {mutation} mutated #{i}", ["train", "--out", run, "--resume", "--iterations", "3"])
+os.remove(os.path.join(run, "run.json"))
+case("run.json missing, --resume without --data", ["train", "--out", run, "--resume", "--iterations", "3"],
+     may_succeed=False)
 blocked = os.path.join(WORK, "afile")
 open(blocked, "w").close()
 case("--out is a file", ["train"] + TINY + ["--out", blocked], may_succeed=False)
