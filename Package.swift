@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "DRAWMPI"),
         // The `draw` commands, as a library so tests can parse and run them.
         .target(name: "DRAWCLI", dependencies: [
-            "DRAW", "DRAWData", "DRAWMPI", "DRAWTensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DRAW", "DRAWKernels", "DRAWData", "DRAWMPI", "DRAWTensorBoard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "draw", dependencies: ["DRAWCLI"]),
 
