@@ -15,19 +15,36 @@ public enum LatentMode: Sendable {
     case seeded(UInt64)
 }
 
-/// Per-image losses of one batch (SPEC.md "Loss"); the batch loss is the mean over images.
+/// Per-image losses of one batch or of a whole data set in order (SPEC.md "Loss"); the loss is the mean over images.
 public struct LossReport: Sendable, Equatable {
     /// `recon + klWeight · kl` per image.
-    public let total: [Double]
+    public private(set) var total: [Double]
     /// Reconstruction term per image: BCE in nats, or 0.5·Σ squared error.
-    public let recon: [Double]
+    public private(set) var recon: [Double]
     /// Σ_t KL(q(z_t) ‖ N(0, I)) per image, in nats.
-    public let kl: [Double]
-    /// The batch loss: mean of `total`.
-    public var mean: Double { total.reduce(0, +) / Double(total.count) }
-    /// Batch means of the two terms.
-    public var meanRecon: Double { recon.reduce(0, +) / Double(recon.count) }
-    public var meanKL: Double { kl.reduce(0, +) / Double(kl.count) }
+    public private(set) var kl: [Double]
+
+    public init(total: [Double] = [], recon: [Double] = [], kl: [Double] = []) {
+        precondition(total.count == recon.count && recon.count == kl.count, "one value per image in each term")
+        self.total = total
+        self.recon = recon
+        self.kl = kl
+    }
+
+    /// The mean of `total` (0 for no images).
+    public var mean: Double { Self.mean(total) }
+    /// Means of the two terms.
+    public var meanRecon: Double { Self.mean(recon) }
+    public var meanKL: Double { Self.mean(kl) }
+
+    /// Appends the images of `other`, with `total` recomputed as recon + `klWeight` · KL.
+    public mutating func append(_ other: LossReport, klWeight: Double) {
+        total += zip(other.recon, other.kl).map { $0 + klWeight * $1 }
+        recon += other.recon
+        kl += other.kl
+    }
+
+    private static func mean(_ v: [Double]) -> Double { v.reduce(0, +) / Double(max(v.count, 1)) }
 }
 
 /// A DRAW model (SPEC.md): parameters, gradients and Adam moments in one slab layout each, plus the RNG

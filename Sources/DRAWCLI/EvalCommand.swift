@@ -102,24 +102,16 @@ extension EvalCommand {
     }
 }
 
-/// Per-image losses of a whole data set, in file order.
-struct DatasetLosses {
-    var total: [Double] = [], recon: [Double] = [], kl: [Double] = []
-    var mean: Double { total.reduce(0, +) / Double(max(total.count, 1)) }
-    var meanRecon: Double { recon.reduce(0, +) / Double(max(recon.count, 1)) }
-    var meanKL: Double { kl.reduce(0, +) / Double(max(kl.count, 1)) }
-}
-
 /// Per-image losses over a whole data set, in order, batch by batch (the last batch may be smaller).
-func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize: Int) throws -> DatasetLosses {
+func evaluate(_ model: DRAWModel, _ set: Dataset, deterministic: Bool, batchSize: Int) throws -> LossReport {
     try evaluate(model, set, batchSize: batchSize) { _ in deterministic ? .mean : .sampled }
 }
 
 /// The same over the first `limit` images (all by default), with the latent mode of the batch that starts at
 /// image `start` from `mode` (validation while training: noise from its own seed per batch).
 func evaluate(_ model: DRAWModel, _ set: Dataset, batchSize: Int, limit: Int? = nil,
-              mode: (_ start: Int) -> LatentMode) throws -> DatasetLosses {
-    var total: [Double] = [], recon: [Double] = [], kl: [Double] = []
+              mode: (_ start: Int) -> LatentMode) throws -> LossReport {
+    var losses = LossReport()
     var start = 0
     var batch: [Float] = []
     let count = min(limit ?? set.count, set.count)
@@ -129,10 +121,10 @@ func evaluate(_ model: DRAWModel, _ set: Dataset, batchSize: Int, limit: Int? = 
         set.copyImages(Array(start..<(start + n)), into: &batch)
         let r = try model.loss(batch: batch, mode: mode(start))
         // The negative ELBO at KL weight 1, whatever weight the model was last trained with (a warm-up).
-        total += zip(r.recon, r.kl).map { $0 + $1 }; recon += r.recon; kl += r.kl
+        losses.append(r, klWeight: 1)
         start += n
     }
-    return DatasetLosses(total: total, recon: recon, kl: kl)
+    return losses
 }
 
 /// Per-image importance-weighted NLL estimate (K samples each), batch by batch, in file order.
