@@ -69,36 +69,47 @@ public func packTransposed(_ packed: PackedMatrix, from w: ShapedBuffer, startRo
     }
 }
 
-/// C (M, N) = A·P over P's first K rows, or C += … when `accumulate` (`ck_gemm_packed`).
-/// a: (M, K ≤ P.rows), c: (M, N = P.columns), each with any row stride.
-public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, accumulate: Bool = false) throws(KernelError) {
+/// C (M, N) = A·P[startRow ..< startRow + K], or C += … when `accumulate` (`ck_gemm_packed`).
+/// a: (M, K) with startRow + K ≤ P.rows, c: (M, N = P.columns), each with any row stride.
+public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, startRow: Int = 0,
+                       accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "gemmPacked"
     try require(a.shape.rank == 2, k, "a", "has shape \(a.shape), expected (M, K)")
     let M = a.shape[0], K = a.shape[1]
-    try require(K <= packed.rows, k, "a", "has K = \(K) columns, the packed matrix only \(packed.rows) rows")
+    try requireRows(K, from: startRow, packed, k, "a")
     try expect(c, Shape(M, packed.columns), k, "c")
     var ops = Operands(k)
     ops.input("a", a); ops.input("packed", packed.storage)
     ops.output("c", c)
     try ops.check()
-    ck_gemm_packed(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base, packed.rows.c, M.c, K.c,
-                   packed.columns.c, accumulate ? 1 : 0)
+    // Row startRow of every panel is startRow·CK_PACK_COLS floats in; the panels stay packed.rows rows apart.
+    ck_gemm_packed(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base + startRow * Kernels.packColumns,
+                   packed.rows.c, M.c, K.c, packed.columns.c, accumulate ? 1 : 0)
 }
 
-/// y = x·Wᵀ + b with W packed transposed (packed (Kp ≥ in, out)), or y += … (`ck_linear_forward_packed`).
-/// y: (M, out), x: (M, in), any row stride; bias: (out) or nil.
-public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: PackedMatrix, bias: ShapedBuffer?,
-                                accumulate: Bool = false) throws(KernelError) {
+/// y = x·W[:, startRow ..< startRow + in]ᵀ + b with W packed transposed (packed (Kp, out), startRow + in ≤ Kp),
+/// or y += … (`ck_linear_forward_packed`). y: (M, out), x: (M, in), any row stride; bias: (out) or nil.
+public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: PackedMatrix, startRow: Int = 0,
+                                bias: ShapedBuffer?, accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "linearForwardPacked"
     try require(x.shape.rank == 2, k, "x", "has shape \(x.shape), expected (M, in)")
     let M = x.shape[0], inputs = x.shape[1], out = weight.columns
-    try require(inputs <= weight.rows, k, "x", "has in = \(inputs) columns, the packed weight only \(weight.rows) rows")
+    try requireRows(inputs, from: startRow, weight, k, "x")
     try expect(y, Shape(M, out), k, "y")
     try expectDense(bias, Shape(out), k, "bias")
     var ops = Operands(k)
     ops.input("x", x); ops.input("weight", weight.storage); ops.input("bias", bias)
     ops.output("y", y)
     try ops.check()
-    ck_linear_forward_packed(y.base, y.rowStride.c, x.base, x.rowStride.c, weight.storage.base, weight.rows.c,
+    ck_linear_forward_packed(y.base, y.rowStride.c, x.base, x.rowStride.c,
+                             weight.storage.base + startRow * Kernels.packColumns, weight.rows.c,
                              bias?.base, M.c, inputs.c, out.c, accumulate ? 1 : 0)
+}
+
+/// Throws unless rows [startRow, startRow + K) lie inside the packed matrix (`argument` has K columns).
+@inline(__always)
+func requireRows(_ K: Int, from startRow: Int, _ packed: PackedMatrix, _ kernel: StaticString,
+                 _ argument: StaticString) throws(KernelError) {
+    try require(startRow >= 0 && startRow + K <= packed.rows, kernel, argument,
+                "has K = \(K) columns from row \(startRow), the packed matrix only \(packed.rows) rows")
 }
