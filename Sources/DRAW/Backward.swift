@@ -9,7 +9,7 @@ extension DRAWModel {
                   reconstructionGradient: ((UnsafeMutablePointer<Float>) -> Void)? = nil) {
         let c = config, L = layout, p = params.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let R = c.readSize, In = c.encoderInputSize, K = c.headSize, Cw = c.writeSize
+        let R = c.readSize, In = c.encoderInputSize, head = c.fused.headRow, K = head.width
         let H = c.height, W = c.width, C = c.channels, Nr = c.readN, Nw = c.writeN
         let useEps = if case .mean = mode { false } else { true }
         let w = packedWeights(backward: true)
@@ -31,13 +31,14 @@ extension DRAWModel {
             // 6. write: dCanvas is dL/dc_t here (c_t = c_{t−1} + write passes it through unchanged).
             if c.attention {
                 zero(s.dFx, B * Nw * W); zero(s.dFy, B * Nw * H); zero(s.dParams, B * 5)
-                ck_write_backward(s.dHeads[t], K.c, s.dFx, s.dFy, s.dParams, s.dCanvas,
-                                  k.heads[t], K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
+                let write = head.write.lowerBound, writeHead = head.writeAttention.lowerBound
+                ck_write_backward(s.dHeads[t] + write, K.c, s.dFx, s.dFy, s.dParams, s.dCanvas,
+                                  k.heads[t] + write, K.c, k.writeFx[t], k.writeFy[t], k.writeParams[t],
                                   B.c, C.c, H.c, W.c, Nw.c)
-                ck_attention_backward(s.dHeads[t] + Cw, K.c, s.dParams, s.dFx, s.dFy, k.writeParams[t],
-                                      k.writeFx[t], k.writeFy[t], k.heads[t] + Cw, K.c, B.c, Nw.c, H.c, W.c)
+                ck_attention_backward(s.dHeads[t] + writeHead, K.c, s.dParams, s.dFx, s.dFy, k.writeParams[t],
+                                      k.writeFx[t], k.writeFy[t], k.heads[t] + writeHead, K.c, B.c, Nw.c, H.c, W.c)
             } else {
-                copy(s.dHeads[t], s.dCanvas, B * P)
+                copy(s.dHeads[t] + head.write.lowerBound, s.dCanvas, B * P)
             }
             // h_dec(t) fed the head GEMM (write, write head, read head of t+1; that last part was filled at t+1).
             accumulateProduct(s.dhDec, D, s.dHeads[t], K, w.headN, rows: B, out: D)
@@ -76,11 +77,13 @@ extension DRAWModel {
                 zero(s.dFx, B * Nr * W); zero(s.dFy, B * Nr * H); zero(s.dParams, B * 5)
                 ck_read_backward(nil, s.dxhat, s.dFx, s.dFy, s.dParams, s.dr, R.c, k.readT[t], k.readU[t],
                                  k.readFx[t], k.readFy[t], k.readParams[t], B.c, C.c, H.c, W.c, Nr.c)
-                ck_attention_backward(s.dHeads[t - 1] + Cw + 5, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
-                                      k.readFx[t], k.readFy[t], k.heads[t - 1] + Cw + 5, K.c, B.c, Nr.c, H.c, W.c)
+                let readHead = head.readAttention.lowerBound
+                ck_attention_backward(s.dHeads[t - 1] + readHead, K.c, s.dParams, s.dFx, s.dFy, k.readParams[t],
+                                      k.readFx[t], k.readFy[t], k.heads[t - 1] + readHead, K.c, B.c, Nr.c, H.c, W.c)
             } else if t > 1 {
+                let xhat = c.fused.encoderColumns.stepRead
                 ck_linear_backward(s.dxhat, P.c, nil, 0, nil, k.dEncPre[t], (4 * E).c, k.xhat[t], P.c,
-                                   p + L.encWih + P, In.c, B.c, P.c, (4 * E).c)
+                                   p + L.encWih + xhat.lowerBound, In.c, B.c, xhat.count.c, (4 * E).c)
             }
             // c_0 is a constant, so the canvas gradient stops at t = 1; sigmoid(c_{t−1}) = x − x̂_t.
             if t > 1 { ck_xhat_backward(s.dCanvas, s.dxhat, k.x, k.xhat[t], B.c, P.c) }
@@ -94,7 +97,8 @@ extension DRAWModel {
     private func weightGradients(_ k: ForwardCache, _ s: BackwardScratch) {
         let c = config, L = layout, p = params.base, g = grads.base
         let B = k.batch, T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
-        let In = c.encoderInputSize, K = c.headSize, R = c.encoderStepReadColumns, Wd = k.rowWidth.c
+        let In = c.encoderInputSize, K = c.fused.headRow.width, row = c.fused.stepRow, Wd = k.rowWidth.c
+        let columns = c.fused.encoderColumns
         let TB = (T * B).c, E4 = (4 * E).c, D4 = (4 * D).c
 
         // db += 1ᵀ dY: the bias gradients as GEMMs with a row of ones over all rows.
@@ -115,17 +119,17 @@ extension DRAWModel {
                            p + L.mlW, E.c, TB, E.c, (2 * Z).c)
         biasGradient(g + L.mlB, s.dML[1], rows: T * B, width: 2 * Z)
         // W_ih's per-step columns: r (or x̂) over all T·B rows, h_dec(t−1) over the rows of t = 2…T.
-        let col = c.encoderStepColumn
-        ck_linear_backward(nil, 0, g + L.encWih + col, In.c, nil, k.dEncPre[1], E4, k.stepRows[1], Wd,
-                           p + L.encWih + col, In.c, TB, R.c, E4)
-        ck_linear_backward(nil, 0, g + L.encWih + (In - D), In.c, nil, k.dEncPre[2], E4, k.hDec[1], Wd,
-                           p + L.encWih + (In - D), In.c, recurrentRows, D.c, E4)
+        let read = columns.stepRead.lowerBound, hDec = columns.hDec.lowerBound
+        ck_linear_backward(nil, 0, g + L.encWih + read, In.c, nil, k.dEncPre[1], E4, k.stepRows[1] + row.read.lowerBound,
+                           Wd, p + L.encWih + read, In.c, TB, row.read.count.c, E4)
+        ck_linear_backward(nil, 0, g + L.encWih + hDec, In.c, nil, k.dEncPre[2], E4, k.hDec[1], Wd,
+                           p + L.encWih + hDec, In.c, recurrentRows, D.c, E4)
         if !c.attention {
             // x is the same at every step: Σ_t dgates_t (one GEMM with a row of ones), then one GEMM with x.
             ck_gemm(0, 0, 1, (B * 4 * E).c, T.c, 1, s.ones, T.c, k.dEncPre[1], (B * 4 * E).c, 0,
                     s.dEncPreSum, (B * 4 * E).c)
-            ck_linear_backward(nil, 0, g + L.encWih, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
-                               p + L.encWih, In.c, B.c, P.c, E4)
+            ck_linear_backward(nil, 0, g + L.encWih + columns.x.lowerBound, In.c, nil, s.dEncPreSum, E4, k.x, P.c,
+                               p + L.encWih + columns.x.lowerBound, In.c, B.c, columns.x.count.c, E4)
         }
         ck_linear_backward(nil, 0, g + L.encWhh, E.c, nil, k.dEncPre[2], E4, k.hEnc[1], Wd,
                            p + L.encWhh, E.c, recurrentRows, E.c, E4)

@@ -151,15 +151,8 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
     public var readSize: Int { attention ? 2 * channels * readN * readN : 2 * pixels }
     /// Length of the write output: `C·Nw²` with attention, `C·H·W` without.
     public var writeSize: Int { attention ? channels * writeN * writeN : pixels }
-    /// Encoder LSTM input `[r, h_dec]`.
+    /// Encoder LSTM input `[r, h_dec]` (`FusedLayout.EncoderColumns` names its blocks).
     public var encoderInputSize: Int { readSize + decSize }
-    /// The read columns of the encoder input that change every step (h_dec's follow them): r with attention,
-    /// x̂ without it (the x columns of W_ih meet the same x every step, so their product is computed once per batch).
-    var encoderStepReadColumns: Int { attention ? readSize : pixels }
-    /// First column of W_ih that `encoderStepReadColumns` multiplies.
-    var encoderStepColumn: Int { attention ? 0 : pixels }
-    /// Outputs of the stacked head GEMM on h_dec: write, then write_attn (5) and read_attn (5) with attention.
-    var headSize: Int { writeSize + (attention ? 10 : 0) }
 }
 
 /// A reference configuration from SPEC.md with its batch size.

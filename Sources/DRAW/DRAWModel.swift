@@ -256,7 +256,7 @@ public final class DRAWModel {
             throw DRAWError.shapeMismatch(what: what, expected: "a positive multiple of C*H*W = \(P)", got: count)
         }
         let B = count / P
-        guard (config.steps + 1) * B * max(P, config.headSize, 4 * config.encSize, 4 * config.decSize) <= Int(Int32.max)
+        guard (config.steps + 1) * B * max(P, config.fused.headRow.width, 4 * config.encSize, 4 * config.decSize) <= Int(Int32.max)
         else { throw DRAWError.shapeMismatch(what: what, expected: "a smaller batch (C int offsets)", got: count) }
         return B
     }

@@ -34,22 +34,24 @@ final class GenerationWorkspace {
     /// block·n rows (z is known up front), up to 4M floats of gates.
     let block: Int
     private let arena: FloatArena
-    /// z (T, n, Z); h_dec and the two cell buffers (n, D); gates (block, n, 4D); heads (n, write + 5);
-    /// canvas (n, P); the write window's params (n, 5), Fx (n, Nw, W), Fy (n, Nw, H).
+    /// z (T, n, Z); h_dec and the two cell buffers (n, D); gates (block, n, 4D); heads (n,
+    /// `FusedLayout.HeadRow.generationWidth`); canvas (n, P); the write window's params (n, 5), Fx (n, Nw, W),
+    /// Fy (n, Nw, H).
     let z, h, cell, cellNext, gates, heads, canvas, window, fx, fy: UnsafeMutablePointer<Float>
 
     init(config c: DRAWConfig, count n: Int) {
         count = n
         block = max(1, min(c.steps, (1 << 22) / (n * 4 * c.decSize)))
-        let Nw = c.attention ? c.writeN : 0
+        let D = c.decSize, Nw = c.attention ? c.writeN : 0
         var plan = FloatArena.Plan()
-        let offsets = [c.steps * n * c.zSize, n * c.decSize, n * c.decSize, n * c.decSize, block * n * 4 * c.decSize,
-                       n * (c.writeSize + 5), n * c.pixels, n * 5, n * Nw * c.width, n * Nw * c.height]
-            .map { plan.reserve($0) }
+        let z = plan.reserve(c.steps * n * c.zSize), h = plan.reserve(n * D), cell = plan.reserve(n * D)
+        let cellNext = plan.reserve(n * D), gates = plan.reserve(block * n * 4 * D)
+        let heads = plan.reserve(c.attention ? n * c.fused.headRow.generationWidth : 0), canvas = plan.reserve(n * c.pixels)
+        let window = plan.reserve(n * 5), fx = plan.reserve(n * Nw * c.width), fy = plan.reserve(n * Nw * c.height)
         arena = FloatArena(plan)
         let a = arena
-        (z, h, cell, cellNext, gates) = (a[offsets[0]], a[offsets[1]], a[offsets[2]], a[offsets[3]], a[offsets[4]])
-        (heads, canvas, window, fx, fy) = (a[offsets[5]], a[offsets[6]], a[offsets[7]], a[offsets[8]], a[offsets[9]])
+        (self.z, self.h, self.cell, self.cellNext, self.gates) = (a[z], a[h], a[cell], a[cellNext], a[gates])
+        (self.heads, self.canvas, self.window, self.fx, self.fy) = (a[heads], a[canvas], a[window], a[fx], a[fy])
     }
 }
 
@@ -113,8 +115,8 @@ extension DRAWModel {
     private func decode(_ w: GenerationWorkspace, perStep: (Int) -> Void) {
         let c = config, L = layout, p = params.base
         let T = c.steps, P = c.pixels, D = c.decSize, Z = c.zSize, Nw = c.writeN, n = w.count
-        // The head GEMM's first rows: write, and the write head with attention (the read head is not needed).
-        let K = c.writeSize + (c.attention ? 5 : 0)
+        // The head GEMM's first columns: write, and the write head with attention (the read head is not needed).
+        let head = c.fused.headRow, K = head.generationWidth, zRow = c.fused.stepRow.decoderZRow
         let pw = packedWeights()
         var cPrev = w.cell, cNext = w.cellNext
         for t in 1...T {
@@ -123,7 +125,7 @@ extension DRAWModel {
             let j = (t - 1) % w.block
             if j == 0 {
                 let rows = min(w.block, T - t + 1) * n
-                linear(w.gates, 4 * D, w.z + (t - 1) * n * Z, Z, pw.decT.rows(from: D), pw.decBias, rows: rows, in: Z,
+                linear(w.gates, 4 * D, w.z + (t - 1) * n * Z, Z, pw.decT.rows(from: zRow), pw.decBias, rows: rows, in: Z,
                        out: 4 * D, accumulate: false)
             }
             let gates = w.gates + j * n * 4 * D
@@ -133,8 +135,9 @@ extension DRAWModel {
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {
                 linear(w.heads, K, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: K, accumulate: false)
-                ck_attention_forward(w.window, w.fx, w.fy, w.heads + c.writeSize, K.c, n.c, Nw.c, c.height.c, c.width.c)
-                ck_write_forward(w.canvas, w.canvas, w.heads, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
+                ck_attention_forward(w.window, w.fx, w.fy, w.heads + head.writeAttention.lowerBound, K.c, n.c, Nw.c,
+                                     c.height.c, c.width.c)
+                ck_write_forward(w.canvas, w.canvas, w.heads + head.write.lowerBound, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
                                  c.height.c, c.width.c, Nw.c)
             } else {
                 linear(w.canvas, P, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: P, accumulate: true)

@@ -9,7 +9,8 @@ extension DRAWConfig {
     public func trainingBytes(batch B: Int) -> Int {
         let T = steps, P = pixels, E = encSize, D = decSize, Z = zSize
         let Nr = attention ? readN : 0, Nw = attention ? writeN : 0
-        let perStep = [P, encoderStepReadColumns + E + D + Z, 5 * E, 5 * D, 4 * Z + 1, attention ? 2 * headSize : 0,
+        let K = fused.headRow.width
+        let perStep = [P, fused.stepRow.width, 5 * E, 5 * D, 4 * Z + 1, attention ? 2 * K : 0,
                        10 + (Nr + Nw) * (height + width), 2 * channels * Nr * (height + width)]
         let parameters = ParameterLayout(config: self).count
         return Self.checked([6, parameters, 4]) +| Self.checked([T + 2, B, perStep.reduce(0, +|), 4])
@@ -18,7 +19,7 @@ extension DRAWConfig {
 
     /// Bytes that generating `count` images at once allocates (canvas history of every step, the decoder loop).
     public func generationBytes(count: Int) -> Int {
-        Self.checked([steps + 2, count, pixels + 6 * decSize + 2 * zSize + headSize + 10 + 2 * writeN * (height + width), 4])
+        Self.checked([steps + 2, count, pixels + 6 * decSize + 2 * zSize + fused.headRow.width + 10 + 2 * writeN * (height + width), 4])
             +| Self.checked([3, ParameterLayout(config: self).count, 4])
     }
 

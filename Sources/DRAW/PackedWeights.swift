@@ -61,38 +61,46 @@ final class PackedWeights {
         config = c
         self.layout = layout
         self.precision = precision
-        let E = c.encSize, D = c.decSize, Z = c.zSize, K = c.headSize
-        let R = c.attention ? c.readSize : 0
-        let shapes = [(c.encoderStepReadColumns + E + D, 4 * E), (E, 2 * Z), (D + Z, 4 * D), (D, K),
-                      (K, D), (4 * D, Z), (4 * D, D), (2 * Z, E), (4 * E, E), (4 * E, D), (4 * E, R)]
+        let E = c.encSize, D = c.decSize, Z = c.zSize, K = c.fused.headRow.width
+        let R = c.attention ? c.readSize : 0, row = c.fused.stepRow
         let scratch = precision == .bf16 ? BF16Scratch() : nil
         var plan = FloatArena.Plan()
-        // bf16 panels take half a float per element (the arena is zeroed, as their padding must be).
-        let offsets = shapes.map {
-            plan.reserve(scratch == nil ? ck_packed_size($0.0.c, $0.1.c) : (ck_packed_size_bf16($0.0.c, $0.1.c) + 1) / 2)
+        // Each matrix's (K, N) and its offset; bf16 panels take half a float per element (the arena is zeroed, as
+        // their padding must be).
+        func reserve(_ K: Int, _ N: Int) -> (offset: Int, K: Int) {
+            (plan.reserve(scratch == nil ? ck_packed_size(K.c, N.c) : (ck_packed_size_bf16(K.c, N.c) + 1) / 2), K)
         }
-        let biases = (plan.reserve(4 * E), plan.reserve(4 * D))
+        let encT = reserve(row.encoderInput.count, 4 * E), mlT = reserve(E, 2 * Z),
+            decT = reserve(row.decoderInput.count, 4 * D), headT = reserve(D, K)
+        let headN = reserve(K, D), decIhN = reserve(4 * D, Z), decHhN = reserve(4 * D, D), mlN = reserve(2 * Z, E)
+        let encHhN = reserve(4 * E, E), encIhHdN = reserve(4 * E, D), encIhRN = reserve(4 * E, R)
+        let encBias = plan.reserve(4 * E), decBias = plan.reserve(4 * D)
         let a = FloatArena(plan)
         arena = a
-        let m = zip(offsets, shapes).map { PackedMatrix(base: UnsafeMutableRawPointer(a[$0.0]), K: $0.1.0, k0: 0,
-                                                        bf16Scratch: scratch) }
-        (encT, mlT, decT, headT) = (m[0], m[1], m[2], m[3])
-        (headN, decIhN, decHhN, mlN, encHhN, encIhHdN, encIhRN) = (m[4], m[5], m[6], m[7], m[8], m[9], m[10])
-        (encBias, decBias) = (a[biases.0], a[biases.1])
+        func matrix(_ m: (offset: Int, K: Int)) -> PackedMatrix {
+            PackedMatrix(base: UnsafeMutableRawPointer(a[m.offset]), K: m.K, k0: 0, bf16Scratch: scratch)
+        }
+        (self.encT, self.mlT, self.decT, self.headT) = (matrix(encT), matrix(mlT), matrix(decT), matrix(headT))
+        (self.headN, self.decIhN, self.decHhN, self.mlN) = (matrix(headN), matrix(decIhN), matrix(decHhN), matrix(mlN))
+        (self.encHhN, self.encIhHdN, self.encIhRN) = (matrix(encHhN), matrix(encIhHdN), matrix(encIhRN))
+        (self.encBias, self.decBias) = (a[encBias], a[decBias])
     }
 
     /// Packs the forward matrices from `p` unless they already hold parameter version `version`.
     func refreshForward(_ p: UnsafePointer<Float>, version: Int) {
         guard forwardVersion != version else { return }
         let c = config, L = layout, E = c.encSize, D = c.decSize, Z = c.zSize, In = c.encoderInputSize
-        let R = c.encoderStepReadColumns
-        packTransposed(encT, row: 0, p + L.encWih + c.encoderStepColumn, In, K: R, N: 4 * E)
-        packTransposed(encT, row: R, p + L.encWhh, E, K: E, N: 4 * E)
-        packTransposed(encT, row: R + E, p + L.encWih + (In - D), In, K: D, N: 4 * E)
+        let row = c.fused.stepRow, columns = c.fused.encoderColumns
+        // encT's rows follow the step row: W_ih's step-read columns, W_hh, W_ih's h_dec columns.
+        packTransposed(encT, row: row.read.lowerBound, p + L.encWih + columns.stepRead.lowerBound, In,
+                       K: row.read.count, N: 4 * E)
+        packTransposed(encT, row: row.hEnc.lowerBound, p + L.encWhh, E, K: E, N: 4 * E)
+        packTransposed(encT, row: row.hDec.lowerBound, p + L.encWih + columns.hDec.lowerBound, In, K: D, N: 4 * E)
         packTransposed(mlT, row: 0, p + L.mlW, E, K: E, N: 2 * Z)
+        // decT's rows follow [h_dec | z]: W_hh, then W_ih.
         packTransposed(decT, row: 0, p + L.decWhh, D, K: D, N: 4 * D)
-        packTransposed(decT, row: D, p + L.decWih, Z, K: Z, N: 4 * D)
-        packTransposed(headT, row: 0, p + L.headW, D, K: D, N: c.headSize)
+        packTransposed(decT, row: row.decoderZRow, p + L.decWih, Z, K: Z, N: 4 * D)
+        packTransposed(headT, row: 0, p + L.headW, D, K: D, N: c.fused.headRow.width)
         for i in 0..<(4 * E) { encBias[i] = p[L.encBih + i] + p[L.encBhh + i] }
         for i in 0..<(4 * D) { decBias[i] = p[L.decBih + i] + p[L.decBhh + i] }
         forwardVersion = version
@@ -107,8 +115,8 @@ final class PackedWeights {
         pack(decHhN, p + L.decWhh, D, N: D)
         pack(mlN, p + L.mlW, E, N: E)
         pack(encHhN, p + L.encWhh, E, N: E)
-        pack(encIhHdN, p + L.encWih + (In - D), In, N: D)
-        if c.attention { pack(encIhRN, p + L.encWih, In, N: c.readSize) }
+        pack(encIhHdN, p + L.encWih + c.fused.encoderColumns.hDec.lowerBound, In, N: D)
+        if c.attention { pack(encIhRN, p + L.encWih + c.fused.encoderColumns.stepRead.lowerBound, In, N: c.readSize) }
         backwardVersion = version
     }
 

@@ -18,12 +18,12 @@ final class ForwardCache {
     /// One row per image and step, t = 1…T+1, holding what the step's products read side by side:
     /// `[r_t | h_enc(t−1) | h_dec(t−1) | z_t]` (`rowWidth` floats; x̂_t instead of r_t without attention, x's
     /// columns giving the same product every step: `xProj`). The encoder gates are one product over the first
-    /// `encoderStepReadColumns + E + D` columns, the decoder gates one over `[h_dec(t−1) | z_t]`; the LSTMs and the latent
+    /// `FusedLayout.StepRow.encoderInput` columns, the decoder gates one over `[h_dec(t−1) | z_t]`; the LSTMs and the latent
     /// write their h and z straight into the rows the next products read (no copies), and each weight gradient
     /// is one GEMM over T·B of these rows. Row T+1 holds only h_enc(T) and h_dec(T); row 1's states are the
     /// zero initial states (never written).
     let stepRows: StepBuffer
-    /// Floats per row of `stepRows`.
+    /// Floats per row of `stepRows` (`FusedLayout.StepRow.width`).
     let rowWidth: Int
     /// W_ih[:, :P] x + b_ih + b_hh (B, 4E), the same every step (no attention only).
     let xProj: UnsafeMutablePointer<Float>
@@ -39,7 +39,7 @@ final class ForwardCache {
     /// the LSTM backward has read them, so BPTT keeps no second (T, B, 4H) buffer.
     var dEncPre: StepBuffer { encAct }
     var dDecPre: StepBuffer { decAct }
-    /// The stacked head GEMM on h_dec(t) (B, headSize), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
+    /// The stacked head GEMM on h_dec(t) (B, `FusedLayout.HeadRow.width`), t = 0…T: [write w | write head (5) | read head of t+1 (5)]
     /// (attention only: without it write(h_dec) goes straight into the canvas).
     let heads: StepBuffer
     /// Attention windows: params (B, 5), Fx (B, N, W), Fy (B, N, H) for read and write, t = 1…T.
@@ -62,12 +62,12 @@ final class ForwardCache {
         }
         let x = plan.reserve(B * P), xProj = plan.reserve(c.attention ? 0 : B * 4 * E), recon = plan.reserve(B)
         let canvas = canvasHistory ? steps(P, from: 0) : (plan.reserve(B * P), 0, 0)
-        let R = c.encoderStepReadColumns, Wd = R + E + D + Z
+        let row = c.fused.stepRow, Wd = row.width
         let xhat = steps(P, from: 1), rows = (plan.reserve((T + 1) * B * Wd), B * Wd, 1)
         let encAct = steps(4 * E, from: 1), cEnc = steps(E, from: 0)
         let ml = steps(2 * Z, from: 1), eps = steps(Z, from: 1), kl = steps(1, from: 1)
         let decAct = steps(4 * D, from: 1), cDec = steps(D, from: 0)
-        let heads = steps(c.attention ? c.headSize : 0, from: 0)
+        let heads = steps(c.attention ? c.fused.headRow.width : 0, from: 0)
         let rp = steps(5 * (Nr > 0 ? 1 : 0), from: 1), rfx = steps(Nr * c.width, from: 1), rfy = steps(Nr * c.height, from: 1)
         let rT = steps(2 * c.channels * Nr * c.width, from: 1), rU = steps(2 * c.channels * c.height * Nr, from: 1)
         let wp = steps(5 * (Nw > 0 ? 1 : 0), from: 1), wfx = steps(Nw * c.width, from: 1), wfy = steps(Nw * c.height, from: 1)
@@ -79,9 +79,9 @@ final class ForwardCache {
         let stepRows = view(rows)
         self.stepRows = stepRows; rowWidth = Wd
         // h(t) lives in row t+1 (where step t+1 reads it as h(t−1)), z_t in row t.
-        hEnc = StepBuffer(base: stepRows.base + R, stride: B * Wd, first: 0)
-        hDec = StepBuffer(base: stepRows.base + R + E, stride: B * Wd, first: 0)
-        z = StepBuffer(base: stepRows.base + R + E + D, stride: B * Wd, first: 1)
+        hEnc = StepBuffer(base: stepRows.base + row.hEnc.lowerBound, stride: B * Wd, first: 0)
+        hDec = StepBuffer(base: stepRows.base + row.hDec.lowerBound, stride: B * Wd, first: 0)
+        z = StepBuffer(base: stepRows.base + row.z.lowerBound, stride: B * Wd, first: 1)
         self.encAct = view(encAct); self.cEnc = view(cEnc)
         self.ml = view(ml); self.eps = view(eps); self.kl = view(kl)
         self.decAct = view(decAct); self.cDec = view(cDec); self.heads = view(heads)
@@ -96,7 +96,7 @@ final class ForwardCache {
 final class BackwardScratch {
     let batch: Int
     private let arena: FloatArena
-    /// d heads (B, headSize) t = 0…T; d[μ, log σ] (B, 2Z), t = 1…T.
+    /// d heads (B, `FusedLayout.HeadRow.width`) t = 0…T; d[μ, log σ] (B, 2Z), t = 1…T.
     let dHeads, dML: StepBuffer
     /// Gradient reaching c_t (B, P), h_enc (B, E), h_dec (B, D) from later steps; cell gradients double-buffered.
     let dCanvas, dhEnc, dhDec, dz, dxhat, dr: UnsafeMutablePointer<Float>
@@ -113,7 +113,8 @@ final class BackwardScratch {
         let T = c.steps, P = c.pixels, E = c.encSize, D = c.decSize, Z = c.zSize
         let N = c.attention ? max(c.readN, c.writeN) : 0
         var plan = FloatArena.Plan()
-        let dHeads = plan.reserve((T + 1) * B * c.headSize), dML = plan.reserve(T * B * 2 * Z)
+        let K = c.fused.headRow.width
+        let dHeads = plan.reserve((T + 1) * B * K), dML = plan.reserve(T * B * 2 * Z)
         let dCanvas = plan.reserve(B * P), dhEnc = plan.reserve(B * E), dhDec = plan.reserve(B * D)
         let dz = plan.reserve(B * Z), dxhat = plan.reserve(B * P), dr = plan.reserve(c.attention ? B * c.readSize : 0)
         let dcEnc = plan.reserve(B * E), dcEncNext = plan.reserve(B * E)
@@ -123,7 +124,7 @@ final class BackwardScratch {
         let ones = plan.reserve((T + 1) * B), dRecon = plan.reserve(B), dKL = plan.reserve(B)
         arena = FloatArena(plan)
         let a = arena
-        self.dHeads = StepBuffer(base: a[dHeads], stride: B * c.headSize, first: 0)
+        self.dHeads = StepBuffer(base: a[dHeads], stride: B * K, first: 0)
         self.dML = StepBuffer(base: a[dML], stride: B * 2 * Z, first: 1)
         self.dCanvas = a[dCanvas]; self.dhEnc = a[dhEnc]; self.dhDec = a[dhDec]; self.dz = a[dz]
         self.dxhat = a[dxhat]; self.dr = a[dr]
