@@ -126,7 +126,7 @@ public func packTransposedBF16(_ packed: PackedBF16Matrix, from w: ShapedBuffer,
 /// C (M, N) = bias + bf16(A)·P[startRow ..< startRow + K], or C += … when `accumulate`, summed in float32
 /// (`ck_gemm_packed_bf16`). The same bits for any thread count.
 /// Shapes:
-/// - c: (M, N = P.columns), any row stride. a: (M, K), any row stride, with startRow + K ≤ P.rows.
+/// - c: (M, N ≤ P.columns), any row stride: the first N outputs. a: (M, K), any row stride, with startRow + K ≤ P.rows.
 /// - bias: (N) or nil.
 /// - scratch: (`PackedBF16Matrix.scratchCount(rows: M, k: K)`), contiguous, overwritten (A converted).
 public func gemmPackedBF16(c: ShapedBuffer, a: ShapedBuffer, packed: PackedBF16Matrix, startRow: Int = 0,
@@ -136,13 +136,14 @@ public func gemmPackedBF16(c: ShapedBuffer, a: ShapedBuffer, packed: PackedBF16M
     let M = a.shape[0], K = a.shape[1]
     try require(startRow >= 0 && startRow + K <= packed.rows, k, "a",
                 "has K = \(K) columns from row \(startRow), the packed matrix only \(packed.rows) rows")
-    try expect(c, Shape(M, packed.columns), k, "c")
-    try expectDense(bias, Shape(packed.columns), k, "bias")
+    let N = min(c.shape[c.shape.rank - 1], packed.columns)
+    try expect(c, Shape(M, N), k, "c")
+    try expectDense(bias, Shape(N), k, "bias")
     try expectDense(scratch, Shape(PackedBF16Matrix.scratchCount(rows: M, k: K)), k, "scratch")
     var ops = Operands(k)
     ops.input("a", a); ops.words("packed", packed.storage, isOutput: false); ops.input("bias", bias)
     ops.output("c", c); ops.output("scratch", scratch)
     try ops.check()
     ck_gemm_packed_bf16(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base, packed.rows.c, startRow.c,
-                        M.c, K.c, packed.columns.c, accumulate ? 1 : 0, bias?.base, scratch.base)
+                        M.c, K.c, N.c, accumulate ? 1 : 0, bias?.base, scratch.base)
 }

@@ -87,13 +87,14 @@ public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, s
                    packed.rows.c, M.c, K.c, packed.columns.c, accumulate ? 1 : 0)
 }
 
-/// y = x·W[:, startRow ..< startRow + in]ᵀ + b with W packed transposed (packed (Kp, out), startRow + in ≤ Kp),
-/// or y += … (`ck_linear_forward_packed`). y: (M, out), x: (M, in), any row stride; bias: (out) or nil.
+/// y = x·W[:, startRow ..< startRow + in]ᵀ + b with W packed transposed (packed (Kp, N), startRow + in ≤ Kp),
+/// or y += … (`ck_linear_forward_packed`). y: (M, out) with out ≤ N (the first out outputs: generation's head product,
+/// which needs no read head), x: (M, in), any row stride; bias: (out) or nil.
 public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: PackedMatrix, startRow: Int = 0,
                                 bias: ShapedBuffer?, accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "linearForwardPacked"
     try require(x.shape.rank == 2, k, "x", "has shape \(x.shape), expected (M, in)")
-    let M = x.shape[0], inputs = x.shape[1], out = weight.columns
+    let M = x.shape[0], inputs = x.shape[1], out = min(y.shape[y.shape.rank - 1], weight.columns)
     try requireRows(inputs, from: startRow, weight, k, "x")
     try expect(y, Shape(M, out), k, "y")
     try expectDense(bias, Shape(out), k, "bias")
