@@ -30,7 +30,7 @@ public enum BFloat16 {
 public struct BF16Words {
     public let base: UnsafeMutablePointer<UInt16>
     public let count: Int
-    private let owner: WordStorage?
+    private let owner: Storage<UInt16>?
 
     /// Borrows `memory` (at least one word).
     public init(_ memory: UnsafeMutableBufferPointer<UInt16>) throws(KernelError) {
@@ -41,24 +41,12 @@ public struct BF16Words {
     /// `count` new zeroed words, owned.
     public static func zeros(_ count: Int) throws(KernelError) -> BF16Words {
         guard count >= 1 else { throw .badView(reason: "\(count) bf16 words") }
-        return BF16Words(WordStorage(count: count))
+        return BF16Words(Storage(count: count, zero: 0))
     }
-    private init(_ storage: WordStorage) { (base, count, owner) = (storage.base, storage.count, storage) }
+    private init(_ storage: Storage<UInt16>) { (base, count, owner) = (storage.base, storage.count, storage) }
 
     /// The words, as a copy (tests).
     public var array: [UInt16] { Array(UnsafeBufferPointer(start: base, count: count)) }
-}
-
-/// Memory an owning BF16Words keeps alive.
-final class WordStorage {
-    let base: UnsafeMutablePointer<UInt16>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 2, alignment: 64)
-        base = raw.initializeMemory(as: UInt16.self, repeating: 0, count: count)
-    }
-    deinit { UnsafeMutableRawPointer(base).deallocate() }
 }
 
 /// A (K, N) matrix packed as bf16 pair-row panels (ckernels.h: `CK_PACK_COLS` columns per panel, rows 2i and
@@ -110,11 +98,7 @@ public func packBF16(_ packed: PackedBF16Matrix, from w: ShapedBuffer) throws(Ke
 /// (`ck_pack_transposed_rows_bf16`; startRow may be odd). Other rows are left alone.
 public func packTransposedBF16(_ packed: PackedBF16Matrix, from w: ShapedBuffer, startRow: Int = 0) throws(KernelError) {
     let k: StaticString = "packTransposedBF16"
-    try require(w.shape.rank == 2, k, "w", "has shape \(w.shape), expected (N, K)")
-    let K = w.shape[1]
-    try expect(w, Shape(packed.columns, K), k, "w")
-    try require(startRow >= 0 && startRow + K <= packed.rows, k, "startRow",
-                "\(startRow) + K = \(K) rows do not fit the packed matrix's \(packed.rows)")
+    let K = try expectTransposedRows(w, columns: packed.columns, rows: packed.rows, startRow: startRow, k)
     var ops = Operands(k)
     ops.input("w", w)
     ops.words("packed", packed.storage, isOutput: true)

@@ -52,11 +52,7 @@ public func pack(_ packed: PackedMatrix, from w: ShapedBuffer) throws(KernelErro
 /// Other rows are left alone, so several weights can be stacked along K.
 public func packTransposed(_ packed: PackedMatrix, from w: ShapedBuffer, startRow: Int = 0) throws(KernelError) {
     let k: StaticString = "packTransposed"
-    try require(w.shape.rank == 2, k, "w", "has shape \(w.shape), expected (N, K)")
-    let K = w.shape[1]
-    try expect(w, Shape(packed.columns, K), k, "w")
-    try require(startRow >= 0 && startRow + K <= packed.rows, k, "startRow",
-                "\(startRow) + K = \(K) rows do not fit the packed matrix's \(packed.rows)")
+    let K = try expectTransposedRows(w, columns: packed.columns, rows: packed.rows, startRow: startRow, k)
     var ops = Operands(k)
     ops.input("w", w)
     ops.output("packed", packed.storage)
@@ -105,6 +101,18 @@ public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: Packed
     ck_linear_forward_packed(y.base, y.rowStride.c, x.base, x.rowStride.c,
                              weight.storage.base + startRow * Kernels.packColumns, weight.rows.c,
                              bias?.base, M.c, inputs.c, out.c, accumulate ? 1 : 0)
+}
+
+/// The K of a transposed pack's w (N, K): throws unless N is the packed matrix's columns and rows
+/// [startRow, startRow + K) lie inside its `rows`.
+func expectTransposedRows(_ w: ShapedBuffer, columns N: Int, rows: Int, startRow: Int,
+                          _ k: StaticString) throws(KernelError) -> Int {
+    try require(w.shape.rank == 2, k, "w", "has shape \(w.shape), expected (N, K)")
+    let K = w.shape[1]
+    try expect(w, Shape(N, K), k, "w")
+    try require(startRow >= 0 && startRow + K <= rows, k, "startRow",
+                "\(startRow) + K = \(K) rows do not fit the packed matrix's \(rows)")
+    return K
 }
 
 /// Throws unless rows [startRow, startRow + K) lie inside the packed matrix (`argument` has K columns).
