@@ -22,21 +22,17 @@ CK_INLINE void adam_chunk(float *p, float *m, float *v, const float *g, size_t n
         p[i] -= (lr_t * mi) / (sqrtf(vi) / bc2_sqrt + eps);
     }
 }
-#define ADAM_PARAMS (float *p, float *m, float *v, const float *g, size_t n, float lr_t, float bc2_sqrt, \
-                     float b1, float b2, float eps, float clip, float gscale)
-#define ADAM_ARGS (p, m, v, g, n, lr_t, bc2_sqrt, b1, b2, eps, clip, gscale)
-static CK_TARGET_AVX512 __attribute__((noinline)) void adam_chunk_avx512 ADAM_PARAMS { adam_chunk ADAM_ARGS; }
-static CK_TARGET_AVX2 __attribute__((noinline)) void adam_chunk_avx2 ADAM_PARAMS { adam_chunk ADAM_ARGS; }
-static __attribute__((noinline)) void adam_chunk_scalar ADAM_PARAMS { adam_chunk ADAM_ARGS; }
+CK_INSTANTIATE(adam_chunk, (float *p, float *m, float *v, const float *g, size_t n, float lr_t, float bc2_sqrt,
+                            float b1, float b2, float eps, float clip, float gscale),
+               (p, m, v, g, n, lr_t, bc2_sqrt, b1, b2, eps, clip, gscale))
 
 #define CK_ADAM_CHUNK ((size_t)1 << 14)
 
 void ck_adam_update(float *p, float *m, float *v, const float *g, size_t n,
                     float lr, float beta1, float beta2, float eps, float clip, float gscale, int64_t step) {
     CK_FLUSH_DENORMALS();
-    int path = ck_simd_path();
-    void (*chunk) ADAM_PARAMS = path == CK_SIMD_AVX512 ? adam_chunk_avx512
-                              : path == CK_SIMD_AVX2 ? adam_chunk_avx2 : adam_chunk_scalar;
+    void (*chunk)(float *, float *, float *, const float *, size_t, float, float, float, float, float, float, float) =
+        CK_PICK(adam_chunk);
     /* Bias corrections in double, as PyTorch computes them from a Python float step, then used as float. */
     double t = (double)step;
     float lr_t = (float)((double)lr / (1.0 - pow((double)beta1, t)));
@@ -66,15 +62,11 @@ CK_INLINE double ssq_chunk(const float *g, size_t n) {
     for (int l = 0; l < CK_SSQ_LANES; ++l) s += acc[l];
     return s;
 }
-static CK_TARGET_AVX512 __attribute__((noinline)) double ssq_chunk_avx512(const float *g, size_t n) { return ssq_chunk(g, n); }
-static CK_TARGET_AVX2 __attribute__((noinline)) double ssq_chunk_avx2(const float *g, size_t n) { return ssq_chunk(g, n); }
-static __attribute__((noinline)) double ssq_chunk_scalar(const float *g, size_t n) { return ssq_chunk(g, n); }
+CK_INSTANTIATE_RETURNING(double, ssq_chunk, (const float *g, size_t n), (g, n))
 
 double ck_sum_squares(const float *g, size_t n) {
     CK_FLUSH_DENORMALS();
-    int path = ck_simd_path();
-    double (*chunk)(const float *, size_t) = path == CK_SIMD_AVX512 ? ssq_chunk_avx512
-                                           : path == CK_SIMD_AVX2 ? ssq_chunk_avx2 : ssq_chunk_scalar;
+    double (*chunk)(const float *, size_t) = CK_PICK(ssq_chunk);
     double part[CK_SSQ_CHUNKS];
     /* Chunk length a multiple of the lane count, so lane membership does not depend on the chunk. */
     size_t per = (n + CK_SSQ_CHUNKS - 1) / CK_SSQ_CHUNKS;

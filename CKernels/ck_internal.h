@@ -25,6 +25,31 @@ void omp_set_num_threads(int n);
 #define CK_TARGET_AVX512
 #endif
 
+/*
+ * One body, three instantiations: CK_INSTANTIATE(name, (params), (args)) defines name_avx512, name_avx2 and
+ * name_scalar around the void CK_INLINE body `name`; CK_INSTANTIATE_RETURNING(type, name, (params), (args)) does
+ * the same for a body that returns `type`. CK_PICK(name) chooses one by ck_simd_path(). Dispatchers hold the
+ * OpenMP loop and call the picked function per row or chunk, so no parallel region is outlined from a
+ * target-attributed function. Off x86 the three are the same baseline code: on aarch64 CK_PICK takes the
+ * scalar one, which the compiler vectorises with NEON (baseline there); no kernel has hand-written NEON.
+ */
+#define CK_INSTANTIATE(name, params, args)                                                        \
+    static CK_TARGET_AVX512 __attribute__((noinline)) void name##_avx512 params { name args; } \
+    static CK_TARGET_AVX2 __attribute__((noinline)) void name##_avx2 params { name args; }     \
+    static __attribute__((noinline)) void name##_scalar params { name args; }
+#define CK_INSTANTIATE_RETURNING(type, name, params, args)                                               \
+    static CK_TARGET_AVX512 __attribute__((noinline)) type name##_avx512 params { return name args; } \
+    static CK_TARGET_AVX2 __attribute__((noinline)) type name##_avx2 params { return name args; }     \
+    static __attribute__((noinline)) type name##_scalar params { return name args; }
+#define CK_PICK(name)                                 \
+    (ck_simd_path() == CK_SIMD_AVX512 ? name##_avx512 \
+     : ck_simd_path() == CK_SIMD_AVX2 ? name##_avx2 : name##_scalar)
+
+/* Column chunk of the glimpse kernels (read.c, write.c): their scratch is a few (N, min(W, CK_GLIMPSE_COLS))
+   panels on the stack, so H and W are unbounded and a thread's stack holds at most 2 * CK_MAX_N *
+   CK_GLIMPSE_COLS floats (64 KiB). */
+#define CK_GLIMPSE_COLS 256
+
 /* Sets OpenBLAS to one thread once (runtime.c); ck_gemm splits work over OpenMP's threads instead. */
 void ck_blas_single_thread(void);
 int ck_blas_threaded(void);

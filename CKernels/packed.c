@@ -1,12 +1,12 @@
 // packed.c: weights packed once into 64-column panels, and the per-step products on them (no BLAS, no packing per call).
-#include "attn_simd.h"
+#include "f32_kernels.h"
 #include <string.h>
 
 /*
  * Why: the recurrent products are small (M = batch rows, K and N a few hundred), and OpenBLAS packs the whole
  * weight on every call: a quarter of the step went into sgemm_*copy. Here the weight is packed once per
  * parameter update into panels of CK_PACK_COLS columns, each (K, CK_PACK_COLS) contiguous, and the product
- * streams a panel through the register-tiled kernel of attn_simd.c (AVX-512: 6 rows x 64 columns per tile),
+ * streams a panel through the register-tiled kernel of f32_kernels.c (AVX-512: 6 rows x 64 columns per tile),
  * which sums each output over k in increasing order as one FMA chain: the same bits for any thread count
  * and any row split.
  */
@@ -61,7 +61,7 @@ static void gemm_packed(float *C, int ldc, const float *A, int lda, const float 
                         int M, int K, int N, int accumulate, const float *bias) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { ck_packed_empty(C, ldc, M, N, accumulate, bias); return; }
-    const ck_attn_ops *ops = ck_attn_ops_get();
+    const ck_f32_ops *ops = ck_f32_ops_get();
     const int nt = omp_in_parallel() ? 1 : ck_get_threads();
     /* Row blocks of 6 rows, the AVX-512 tile height. */
     const ck_packed_split s = ck_packed_plan(M, N, nt, 6);

@@ -1,14 +1,14 @@
 // read.c: the read glimpses r = gamma Fy X_c Fx^T for x and xhat, one window per image (SPEC.md step 2), and their backward.
-#include "attn_simd.h"
+#include "f32_kernels.h"
 #include <stddef.h>
 
 /* Per image and plane X (H, W), in column chunks of X: T_chunk = Fy X_chunk (N, wc) and U (+)= Fx_chunk X_chunk^T
    (N, H), both kept for the backward, then out (+)= gamma T_chunk Fx_chunk^T: the long products are axpys along W
    and the dots of U run while the chunk of X is in cache. */
-static void read_one(const ck_attn_ops *ops, float *out, float *T, float *U, const float *X, const float *fx,
+static void read_one(const ck_f32_ops *ops, float *out, float *T, float *U, const float *X, const float *fx,
                      const float *fy, float gamma, int H, int W, int N) {
-    for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
-        const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
+    for (int w0 = 0; w0 < W; w0 += CK_GLIMPSE_COLS) {
+        const int wc = W - w0 < CK_GLIMPSE_COLS ? W - w0 : CK_GLIMPSE_COLS;
         ops->nn(T + w0, W, fy, H, 1, X + w0, W, N, H, wc, 1.0f, 0, NULL);
         ops->nt(U, H, fx + w0, W, X + w0, W, N, H, wc, 1.0f, w0 > 0);
         ops->nt(out, N, T + w0, W, fx + w0, W, N, N, wc, gamma, w0 > 0);
@@ -19,7 +19,7 @@ void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N) {
     CK_FLUSH_DENORMALS();
-    const ck_attn_ops *ops = ck_attn_ops_get();
+    const ck_f32_ops *ops = ck_f32_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N, tn = (size_t)N * W, un = (size_t)H * N;
     #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
@@ -40,7 +40,7 @@ void ck_read_forward(float *r, int ldr, float *T, float *U,
    U = Fx X^T (N, H), never X itself: with dG = gamma dout, dFx += dG^T T, dFy += dG U (= P X^T with
    P = dG Fx), G = T Fx^T for d gamma = sum dout . G, and per column chunk dX_chunk += Fy^T P_chunk.
    Returns sum dout . G (0 when dgamma is not wanted). */
-static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, float *dfy, int want_dgamma,
+static float read_one_backward(const ck_f32_ops *ops, float *dX, float *dfx, float *dfy, int want_dgamma,
                                float *P, const float *dout, const float *T, const float *U,
                                const float *fx, const float *fy, float gamma, int H, int W, int N) {
     float dG[CK_MAX_N * CK_MAX_N], G[CK_MAX_N * CK_MAX_N];
@@ -48,8 +48,8 @@ static float read_one_backward(const ck_attn_ops *ops, float *dX, float *dfx, fl
     if (dfx) ops->nn(dfx, W, dG, 1, N, T, W, N, N, W, 1.0f, 1, NULL);
     if (dfy) ops->nn(dfy, H, dG, N, 1, U, H, N, N, H, 1.0f, 1, NULL);
     if (dX) {
-        for (int w0 = 0; w0 < W; w0 += CK_ATTN_COLS) {
-            const int wc = W - w0 < CK_ATTN_COLS ? W - w0 : CK_ATTN_COLS;
+        for (int w0 = 0; w0 < W; w0 += CK_GLIMPSE_COLS) {
+            const int wc = W - w0 < CK_GLIMPSE_COLS ? W - w0 : CK_GLIMPSE_COLS;
             ops->nn(P, wc, dG, N, 1, fx + w0, W, N, N, wc, 1.0f, 0, NULL);
             ops->nn(dX + w0, W, fy, 1, H, P, wc, H, N, wc, 1.0f, 1, NULL);
         }
@@ -65,11 +65,11 @@ void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dp
                       const float *dr, int lddr, const float *T, const float *U,
                       const float *Fx, const float *Fy, const float *params, int B, int C, int H, int W, int N) {
     CK_FLUSH_DENORMALS();
-    const ck_attn_ops *ops = ck_attn_ops_get();
+    const ck_f32_ops *ops = ck_f32_ops_get();
     const size_t img = (size_t)H * W, nn = (size_t)N * N, tn = (size_t)N * W, un = (size_t)H * N;
     #pragma omp parallel for schedule(static)
     for (int b = 0; b < B; ++b) {
-        float P[CK_MAX_N * CK_ATTN_COLS];
+        float P[CK_MAX_N * CK_GLIMPSE_COLS];
         const float *fx = Fx + (size_t)b * N * W, *fy = Fy + (size_t)b * N * H;
         float *dfx = dFx ? dFx + (size_t)b * N * W : NULL, *dfy = dFy ? dFy + (size_t)b * N * H : NULL;
         const float gamma = params[(size_t)b * 5 + 4];

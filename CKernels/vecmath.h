@@ -98,20 +98,6 @@ CK_INLINE float ck_tanhf(float x) {
     return a < 0.625f ? small : copysignf(big, x);
 }
 
-/*
- * One row body, three instantiations: CK_INSTANTIATE(name, (params), (args)) defines name_avx512,
- * name_avx2 and name_scalar around the CK_INLINE body `name`, and CK_PICK(name) chooses one by
- * ck_simd_path(). Dispatchers hold the OpenMP loop and call the picked function per row, so no
- * parallel region is outlined from a target-attributed function.
- */
-#define CK_INSTANTIATE(name, params, args)                                  \
-    static CK_TARGET_AVX512 __attribute__((noinline)) void name##_avx512 params { name args; } \
-    static CK_TARGET_AVX2 __attribute__((noinline)) void name##_avx2 params { name args; }     \
-    static __attribute__((noinline)) void name##_scalar params { name args; }
-#define CK_PICK(name)                                                       \
-    (ck_simd_path() == CK_SIMD_AVX512 ? name##_avx512                       \
-     : ck_simd_path() == CK_SIMD_AVX2 ? name##_avx2 : name##_scalar)
-
 /* Per-image sums go through CK_LANES double accumulators, element k into lane k % CK_LANES, summed in
    lane order at the end: the same order on every path and for any thread count. */
 #define CK_LANES 16

@@ -13,16 +13,31 @@ extern "C" {
  * Conventions (every function below follows them):
  * - float32, row-major. Shape comments name the dimensions: x is (B, C, H, W) means w fastest.
  *   An `ld*` argument is a row stride in floats, so a kernel can read or write a slice of a wider buffer.
- * - Argument order: outputs, then what the backward needs, then inputs, then sizes.
+ * - Argument order: outputs, then what the backward needs, then inputs, then sizes. The sizes follow two
+ *   rules, kept as they are because every size is an int (a caller that swapped two would still compile):
+ *   ck_gemm takes BLAS's (M, N, K); every other product is a layer and takes (rows, inputs, outputs), i.e.
+ *   (M, K, N) or (M, in, out). Image kernels take (B, C, H, W) in storage order and then the window N
+ *   (read, write); the filterbank kernels (attention) have no channels and take (B, N, H, W), the order of
+ *   their Fx (B, N, W) and Fy (B, N, H).
  * - A *_forward OVERWRITES its outputs (ck_write_forward adds to the canvas when given the same canvas as
- *   its input, which is what the model's equation does).
- * - A *_backward ACCUMULATES (+=) into every d* buffer; the model zeroes all gradients once per step.
- *   A NULL d* output is skipped.
+ *   its input, which is what the model's equation does; ck_linear_forward* and ck_gemm_packed* add when
+ *   asked to with `accumulate`).
+ * - A *_backward ACCUMULATES (+=) into its d* buffers, so the model zeroes gradients once per step, with ONE
+ *   exception: ck_lstm_backward OVERWRITES dpre (it may be the forward's act buffer) and accumulates dc_prev.
+ *   Each function's comment says which. A NULL d* output is skipped.
  * - Threads: "omp(B)" means an OpenMP parallel-for over the batch (or over rows), with the thread count
- *   set by ck_set_threads. No kernel calls BLAS from inside a parallel region. Results do not depend
- *   on the thread count beyond float rounding (reductions over the batch are ordered).
- * - SIMD: hot loops have AVX-512, AVX2 and scalar variants (NEON on aarch64), picked once at run time
- *   (ck_simd_path). No -march=native is needed.
+ *   set by ck_set_threads. BLAS: ck_gemm is the only caller of cblas_sgemm, and it does call it inside a
+ *   parallel region: it splits a large product into panels over OpenMP's threads and each thread makes one
+ *   SINGLE-threaded cblas_sgemm call (OpenBLAS is kept at one thread), so there is one pool of threads, never
+ *   OpenBLAS's beside OpenMP's. ck_linear_forward/backward reach BLAS only through ck_gemm; ck_conv2d_* call
+ *   ck_gemm once per fixed column panel inside their own parallel region (one single-threaded call each).
+ *   Results do not depend on the thread count beyond float rounding (reductions over the batch are ordered).
+ * - SIMD: on x86-64 the hot loops have AVX-512, AVX2 and scalar variants, picked once at run time
+ *   (ck_simd_path); no -march=native is needed. aarch64 reports CK_SIMD_NEON but has no hand-written NEON:
+ *   the elementwise kernels (losses, LSTM gates, x-hat, Adam, filterbank rows) run their scalar variant,
+ *   which the compiler vectorises with NEON; the packed products and the glimpse products (read, write) run
+ *   the scalar micro-kernels of f32_kernels.c, not vectorised by hand. The bf16 products have no aarch64 path
+ *   beyond scalar.
  * - Kernels never fail and never allocate on the heap; shapes are checked by the Swift caller.
  * - Denormals: every kernel below (not the runtime, RNG and info calls) runs with denormals flushed to zero
  *   (x86 FTZ|DAZ, aarch64 FZ) on its calling thread and OpenMP team, and restores the caller's mode on return:
@@ -53,9 +68,11 @@ void ck_build_info(char *buf, size_t cap);
 
 /* ---------------------------------------------------------------- matrix products */
 
-/* The only caller of cblas_sgemm. Row-major: C (M, N) = alpha * op(A) op(B) + beta * C,
-   op(A) is (M, K), op(B) is (K, N); transA/transB nonzero mean transposed. Threads: OpenMP's, over panels
-   of the larger of M and N (one thread when called inside a parallel region or for small products). */
+/* The only caller of cblas_sgemm. Row-major: C (M, N) = alpha * op(A) op(B) + beta * C (OVERWRITES C when
+   beta = 0), op(A) is (M, K), op(B) is (K, N); transA/transB nonzero mean transposed. Sizes in BLAS's order
+   (M, N, K). Threads: an OpenMP parallel-for over panels of the larger of M and N, each panel one
+   single-threaded cblas_sgemm call made inside that parallel region; one call on the calling thread when
+   already inside a parallel region, for small products, or with CK_BLAS_THREADED=1 (OpenBLAS's own pool). */
 void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
              const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
@@ -64,7 +81,7 @@ void ck_gemm(int transA, int transB, int M, int N, int K, float alpha,
    accumulate = 0 overwrites y, 1 adds to it (so two inputs can feed one output, as in an LSTM). */
 void ck_linear_forward(float *y, int ldy, const float *x, int ldx, const float *W, int ldw,
                        const float *b, int M, int in, int out, int accumulate);
-/* Accumulates dx (M, in) += dy W, dW (out, in) += dy^T x, db (out) += sum over rows of dy.
+/* ACCUMULATES dx (M, in) += dy W, dW (out, in) += dy^T x, db (out) += sum over rows of dy.
    Any of dx, dW, db may be NULL. dy is (M, out) stride lddy. */
 void ck_linear_backward(float *dx, int lddx, float *dW, int lddw, float *db,
                         const float *dy, int lddy, const float *x, int ldx, const float *W, int ldw,
@@ -85,9 +102,10 @@ void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N);
    The other rows are left alone; ck_pack_transposed(P, W, ldw, K, N) is this with Kp = K, k0 = 0. omp(panels). */
 void ck_pack_transposed_rows(float *packed, int Kp, int k0, const float *W, int ldw, int K, int N);
 /* C (M, N) = A P (+ C when accumulate): A is (M, K) stride lda, P a packed (Kp, N) of which the first K <= Kp
-   rows are used (so a product can skip trailing input columns). Every output is one FMA chain over k in
-   increasing order on the ck_simd_path kernel, the same bits for any thread count. omp(panels x row blocks),
-   one thread inside a parallel region or for small products. */
+   rows are used (so a product can skip trailing input columns). Sizes as a layer's (M, K, N), not ck_gemm's.
+   Every output is one FMA chain over k in increasing order on the ck_simd_path micro-kernel (f32_kernels.c),
+   the same bits for any thread count. omp(panels x row blocks), one thread inside a parallel region or for
+   small products. */
 void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
                     int M, int K, int N, int accumulate);
 /* ck_linear_forward with the weight packed: Wt = ck_pack_transposed of W (out, in), i.e. packed (Kp >= in, out).
@@ -155,7 +173,7 @@ enum { CK_MAX_N = 32 };
    a fixed lane order, so the bits do not depend on the thread count. omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
                           const float *head, int ldh, int B, int N, int H, int W);
-/* dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
+/* ACCUMULATES: dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
    (all five components of dparams are read; the glimpse kernels fill its gamma column). Any of dparams, dFx,
    dFy may be NULL. params (B, 5), Fx (B, N, W) and Fy (B, N, H) are the forward's outputs: the gradient
    is computed from them in float64 sums without recomputing an exponential. A row whose F sums to less
@@ -175,7 +193,7 @@ void ck_attention_backward(float *dhead, int lddh,
 void ck_read_forward(float *r, int ldr, float *T, float *U,
                      const float *x, const float *xhat, const float *Fx, const float *Fy,
                      const float *params, int B, int C, int H, int W, int N);
-/* Accumulates dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr), given the
+/* ACCUMULATES dx, dxhat (B, C, H, W), dFx, dFy and dparams[:, 4] (d gamma) from dr (stride lddr), given the
    forward's T (B, 2C, N, W) and U (B, 2C, N, H). dx may be NULL (data needs no gradient); so may the others. omp(B). */
 void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dparams,
                       const float *dr, int lddr, const float *T, const float *U,
@@ -187,7 +205,7 @@ void ck_read_backward(float *dx, float *dxhat, float *dFx, float *dFy, float *dp
 void ck_write_forward(float *canvas, const float *canvas_prev,
                       const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
                       int B, int C, int H, int W, int N);
-/* Accumulates dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W); any may be NULL. omp(B). */
+/* ACCUMULATES dw (stride lddw), dFx, dFy and dparams[:, 4] from dcanvas (B, C, H, W); any may be NULL. omp(B). */
 void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dparams,
                        const float *dcanvas,
                        const float *w, int ldw, const float *Fx, const float *Fy, const float *params,
@@ -201,7 +219,7 @@ void ck_write_backward(float *dw, int lddw, float *dFx, float *dFy, float *dpara
    (so h can land in the columns of a wider row buffer that the next products read). omp(B). */
 void ck_lstm_forward(float *h, int ldh, float *c, float *act,
                      const float *pre, const float *c_prev, int B, int H);
-/* dpre (B, 4H) = (overwritten) and dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c
+/* OVERWRITES dpre (B, 4H) (the one backward that does) and ACCUMULATES dc_prev (B, H) += from dh (B, H) and dc (B, H), the gradient reaching c
    from later steps (NULL = zero). dpre may be act itself (same pointer; no partial overlap), so BPTT needs no
    second (T, B, 4H) buffer. c_prev NULL = zeros; dc_prev may be NULL. omp(B). */
 void ck_lstm_backward(float *dpre, float *dc_prev,
@@ -215,7 +233,7 @@ void ck_lstm_backward(float *dpre, float *dc_prev,
    mu and logsigma are (B, Z) with row stride ldm (they may be two halves of one GEMM output). omp(B). */
 void ck_latent_forward(float *z, int ldz, float *kl,
                        const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z);
-/* dmu, dlogsigma (row stride lddm) += from dz (B, Z) (NULL = none) and dkl (B) (NULL = none). omp(B). */
+/* ACCUMULATES: dmu, dlogsigma (row stride lddm) += from dz (B, Z) (NULL = none) and dkl (B) (NULL = none). omp(B). */
 void ck_latent_backward(float *dmu, float *dlogsigma, int lddm,
                         const float *dz, const float *dkl,
                         const float *mu, const float *logsigma, int ldm, const float *eps, int B, int Z);
@@ -281,10 +299,11 @@ void ck_col2im(float *dx, const float *dcol, int B, int C, int H, int W, int k, 
 
 /* y (B, O, Ho, Wo) = conv(x, weight) + bias, overwritten. x is (B, C, H, W), weight (O, C, k, k), bias (O) or
    NULL. col (C*k*k, B*Ho*Wo) is overwritten with im2col(x) and kept for the backward; work (O, B*Ho*Wo) is
-   scratch. One GEMM over the whole batch (ck_gemm's threads and order), then omp(B*O) to NCHW. */
+   scratch. One product over the whole batch in fixed 128-column panels, omp(panels), each a single-threaded
+   ck_gemm (so 1 or N threads give the same bits), then omp(B*O) to NCHW. */
 void ck_conv2d_forward(float *y, float *col, float *work, const float *x, const float *weight, const float *bias,
                        int B, int C, int H, int W, int O, int k, int stride, int pad);
-/* Accumulates dx (B, C, H, W), dweight (O, C, k, k) and dbias (O) from dy (B, O, Ho, Wo); any may be NULL.
+/* ACCUMULATES dx (B, C, H, W), dweight (O, C, k, k) and dbias (O) from dy (B, O, Ho, Wo); any may be NULL.
    col is the forward's (read only); work (O, B*Ho*Wo) and dcol (C*k*k, B*Ho*Wo) are scratch (dcol unused
    when dx is NULL). dbias sums each channel in a fixed order in float64. */
 void ck_conv2d_backward(float *dx, float *dweight, float *dbias, float *work, float *dcol,

@@ -92,13 +92,14 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
-    /// Throws `DRAWError.invalidConfig` naming the first field out of range.
+    /// Throws `DRAWError.invalidConfig` naming the first field (or parameter tensor, from ParameterLayout's table)
+    /// out of range.
     public func validate() throws {
         func require(_ ok: Bool, _ field: String, _ reason: String) throws {
             if !ok { throw DRAWError.invalidConfig(field: field, reason: reason) }
         }
-        // Each field is a C int for the kernels; the checked products below then cannot wrap (a config read
-        // from a file can hold any Int, and Swift traps on overflow).
+        // Each field is a C int for the kernels (a config read from a file can hold any Int, and Swift traps on
+        // overflow): capped fields keep the sums and small multiples below in range, products are checked.
         for (key, value) in [("C", channels), ("H", height), ("W", width), ("T", steps), ("enc_size", encSize),
                              ("dec_size", decSize), ("z_size", zSize)] {
             try require(value >= 1, key, "must be >= 1, got \(value)")
@@ -113,27 +114,17 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
             try require(readN <= Self.maxWindow, "read_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(readN)")
             try require(writeN <= Self.maxWindow, "write_n", "must be <= \(Self.maxWindow) (CK_MAX_N), got \(writeN)")
         }
-        // Every GEMM dimension and leading dimension is a C int, and so is every weight matrix's size.
+        // The image first: the table's dimensions are computed from it (C·H·W, 2·C·H·W without attention).
         let limit = Int(Int32.max) / 8
-        func fits(_ bound: Int, _ factors: Int...) -> Bool {
-            var product = 1
-            for f in factors {
-                let (p, overflow) = product.multipliedReportingOverflow(by: f)
-                if overflow || p > bound { return false }
-                product = p
+        try require(Self.checked([channels, height, width]) <= limit, "C*H*W", "image of \(channels)x\(height)x\(width) values is too large")
+        // Every GEMM dimension and leading dimension is a C int, and so is every tensor's element count.
+        for tensor in ParameterLayout.table(config: self).joined() {
+            let shape = "[" + tensor.shape.map(String.init).joined(separator: ", ") + "]"
+            for d in tensor.shape {
+                try require(d <= limit, tensor.name, "dimension \(d) of shape \(shape) is more than \(limit)")
             }
-            return true
-        }
-        try require(fits(limit, channels, height, width), "C*H*W", "image of \(channels)x\(height)x\(width) values is too large")
-        try require(encoderInputSize <= limit, "read_n", "encoder input of \(encoderInputSize) values is too large")
-        try require(4 * max(encSize, decSize) <= limit, "enc_size/dec_size", "LSTM too large")
-        let matrices: [(field: String, name: String, rows: Int, columns: Int)] = [
-            ("enc_size", "encoder.weight_ih", encoderInputSize, 4 * encSize), ("enc_size", "encoder.weight_hh", encSize, 4 * encSize),
-            ("z_size", "mu.weight", encSize, zSize), ("z_size", "decoder.weight_ih", zSize, 4 * decSize),
-            ("dec_size", "decoder.weight_hh", decSize, 4 * decSize), ("dec_size", "write.weight", writeSize, decSize),
-        ]
-        for (field, name, rows, columns) in matrices {
-            try require(fits(Int(Int32.max), rows, columns), field, "\(name) of \(rows)x\(columns) values is too large")
+            try require(Self.checked(tensor.shape) <= Int(Int32.max), tensor.name,
+                        "shape \(shape) holds more than \(Int32.max) values")
         }
     }
 

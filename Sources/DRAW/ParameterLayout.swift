@@ -27,38 +27,56 @@ public struct ParameterLayout: Sendable {
     let decWih, decWhh, decBih, decBhh: Int
     let headW, headB: Int
 
-    public init(config c: DRAWConfig) {
-        let E = c.encSize, D = c.decSize, Z = c.zSize
+    /// One entry of the table: a tensor's state_dict name, shape and init bound, before it has an offset.
+    struct Entry {
+        let name: String
+        let shape: [Int]
+        let initBound: Float
+    }
+
+    /// The table every parameter fact comes from: each inner array is one group, contiguous in the slab; bounds:
+    /// LSTMCell 1/√hidden, Linear 1/√in. The head group's rows are `FusedLayout.HeadRow`'s blocks in its order.
+    /// Each dimension is a sum or product of a few config fields, which cannot overflow once `validate()` has
+    /// capped the fields and checked C·H·W; the element counts are for `validate()` to check.
+    static func table(config c: DRAWConfig) -> [[Entry]] {
+        let E = c.encSize, D = c.decSize, Z = c.zSize, head = c.fused.headRow
         let encBound = 1 / Float(E).squareRoot(), decBound = 1 / Float(D).squareRoot()
-        // Each inner array is one group, contiguous; bounds: LSTMCell 1/√hidden, Linear 1/√in.
-        var groups: [[(String, [Int], Float)]] = [
-            [("encoder.weight_ih", [4 * E, c.encoderInputSize], encBound)],
-            [("encoder.weight_hh", [4 * E, E], encBound)],
-            [("encoder.bias_ih", [4 * E], encBound)],
-            [("encoder.bias_hh", [4 * E], encBound)],
-            [("mu.weight", [Z, E], encBound), ("logsigma.weight", [Z, E], encBound)],
-            [("mu.bias", [Z], encBound), ("logsigma.bias", [Z], encBound)],
-            [("decoder.weight_ih", [4 * D, Z], decBound)],
-            [("decoder.weight_hh", [4 * D, D], decBound)],
-            [("decoder.bias_ih", [4 * D], decBound)],
-            [("decoder.bias_hh", [4 * D], decBound)],
+        var groups: [[Entry]] = [
+            [Entry(name: "encoder.weight_ih", shape: [4 * E, c.encoderInputSize], initBound: encBound)],
+            [Entry(name: "encoder.weight_hh", shape: [4 * E, E], initBound: encBound)],
+            [Entry(name: "encoder.bias_ih", shape: [4 * E], initBound: encBound)],
+            [Entry(name: "encoder.bias_hh", shape: [4 * E], initBound: encBound)],
+            [Entry(name: "mu.weight", shape: [Z, E], initBound: encBound),
+             Entry(name: "logsigma.weight", shape: [Z, E], initBound: encBound)],
+            [Entry(name: "mu.bias", shape: [Z], initBound: encBound),
+             Entry(name: "logsigma.bias", shape: [Z], initBound: encBound)],
+            [Entry(name: "decoder.weight_ih", shape: [4 * D, Z], initBound: decBound)],
+            [Entry(name: "decoder.weight_hh", shape: [4 * D, D], initBound: decBound)],
+            [Entry(name: "decoder.bias_ih", shape: [4 * D], initBound: decBound)],
+            [Entry(name: "decoder.bias_hh", shape: [4 * D], initBound: decBound)],
         ]
+        var weights = [Entry(name: "write.weight", shape: [head.write.count, D], initBound: decBound)]
+        var biases = [Entry(name: "write.bias", shape: [head.write.count], initBound: decBound)]
         if c.attention {
-            groups.append([("write.weight", [c.writeSize, D], decBound), ("write_attn.weight", [5, D], decBound),
-                           ("read_attn.weight", [5, D], decBound)])
-            groups.append([("write.bias", [c.writeSize], decBound), ("write_attn.bias", [5], decBound),
-                           ("read_attn.bias", [5], decBound)])
-        } else {
-            groups.append([("write.weight", [c.writeSize, D], decBound)])
-            groups.append([("write.bias", [c.writeSize], decBound)])
+            weights += [Entry(name: "write_attn.weight", shape: [head.writeAttention.count, D], initBound: decBound),
+                        Entry(name: "read_attn.weight", shape: [head.readAttention.count, D], initBound: decBound)]
+            biases += [Entry(name: "write_attn.bias", shape: [head.writeAttention.count], initBound: decBound),
+                       Entry(name: "read_attn.bias", shape: [head.readAttention.count], initBound: decBound)]
         }
+        groups += [weights, biases]
+        return groups
+    }
+
+    /// The layout of a config that has passed `validate()` (which keeps every product here in range).
+    public init(config c: DRAWConfig) {
+        let groups = Self.table(config: c)
         var plan = FloatArena.Plan()
         var tensors: [TensorInfo] = []
         for group in groups {
-            var offset = plan.reserve(group.reduce(0) { $0 + $1.1.reduce(1, *) })
-            for (name, shape, bound) in group {
-                tensors.append(TensorInfo(name: name, shape: shape, offset: offset, initBound: bound))
-                offset += shape.reduce(1, *)
+            var offset = plan.reserve(group.reduce(0) { $0 + $1.shape.reduce(1, *) })
+            for entry in group {
+                tensors.append(TensorInfo(name: entry.name, shape: entry.shape, offset: offset, initBound: entry.initBound))
+                offset += entry.shape.reduce(1, *)
             }
         }
         let index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })

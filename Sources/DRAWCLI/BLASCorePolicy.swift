@@ -1,5 +1,5 @@
 // BLASCorePolicy.swift: runs `draw` on OpenBLAS's AVX-512 kernels where the CPU has AVX-512 but OpenBLAS did not pick them.
-import CKernels
+import DRAWKernels
 import Foundation
 
 /// Debian's OpenBLAS 0.3.21 chooses its kernels once, when the library loads (before main), from a CPU table
@@ -18,8 +18,8 @@ public enum BLASCorePolicy {
     public static func reexecWithBestCore() {
         let env = ProcessInfo.processInfo.environment
         guard env[marker] == nil, env["DRAW_BLAS_CORE"] != "keep" else { return }
-        guard ck_simd_path() == Int32(CK_SIMD_AVX512) else { return }
-        let core = String(cString: ck_blas_core())
+        guard KernelRuntime.simdPath == .avx512 else { return }
+        let core = KernelRuntime.blasCore
         guard !avx512Cores.contains(core) else { return }
         setenv("OPENBLAS_CORETYPE", "SkylakeX", 1)
         setenv(marker, core, 1)

@@ -1,7 +1,7 @@
 // BenchCommand.swift: `draw bench`: training and generation throughput of the reference configurations.
 import ArgumentParser
-import CKernels
 import DRAW
+import DRAWKernels
 import Foundation
 
 struct BenchCommand: ParsableCommand {
@@ -50,10 +50,10 @@ struct BenchCommand: ParsableCommand {
     mutating func run() throws {
         runtime.apply()
         let info = buildInfoLine(precision: runtime.precision)
-        let peak = MachineProbe.sgemmPeak()
+        let peak = try MachineProbe.sgemmPeak()
         if !json {
             print(info)
-            print(String(format: "sgemm peak (1024^3, best of 5, %d threads): %.1f GFLOP/s", ck_get_threads(), peak))
+            print(String(format: "sgemm peak (1024^3, best of 5, %d threads): %.1f GFLOP/s", KernelRuntime.threads, peak))
             print("| config | precision | threads | train img/s | ms/step | GFLOP/s | % peak | generate img/s | gen GFLOP/s | peak RSS MB |")
             print("|---|---|---|---|---|---|---|---|---|---|")
         }
@@ -66,19 +66,19 @@ struct BenchCommand: ParsableCommand {
             let genGflops = r.generateRate * preset.config.generationFLOPsPerImage / 1e9
             let rss = MachineProbe.peakRSSMegabytes()
             if json {
-                results.append(["config": name, "precision": runtime.precision.rawValue, "threads": Int(ck_get_threads()), "batch": preset.batchSize,
+                results.append(["config": name, "precision": runtime.precision.rawValue, "threads": KernelRuntime.threads, "batch": preset.batchSize,
                                 "train_images_per_s": r.trainRate, "ms_per_step": r.msPerStep,
                                 "train_gflops": gflops, "percent_of_sgemm_peak": 100 * gflops / peak,
                                 "steps_timed": r.steps, "generate_images_per_s": r.generateRate,
                                 "generate_gflops": genGflops, "peak_rss_mb": rss])
             } else {
                 print(String(format: "| %@ | %@ | %d | %.0f | %.2f | %.1f | %.1f%% | %.0f | %.1f | %.0f |", name,
-                             runtime.precision.rawValue, ck_get_threads(), r.trainRate, r.msPerStep, gflops, 100 * gflops / peak,
+                             runtime.precision.rawValue, KernelRuntime.threads, r.trainRate, r.msPerStep, gflops, 100 * gflops / peak,
                              r.generateRate, genGflops, rss))
             }
         }
         if json {
-            let object: [String: Any] = ["build": info, "sgemm_peak_gflops": peak, "threads": Int(ck_get_threads()),
+            let object: [String: Any] = ["build": info, "sgemm_peak_gflops": peak, "threads": KernelRuntime.threads,
                                          "date": ISO8601DateFormatter().string(from: Date()), "results": results]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -92,10 +92,9 @@ struct BenchCommand: ParsableCommand {
         let model = try DRAWModel(config: c, seed: runtime.seed)
         model.precision = runtime.precision
         // Random data in [0, 1]; binary for bce, as the peers feed.
-        var state: [UInt64] = [0, 0, 0, 0]
-        ck_rng_seed(&state, runtime.seed)
+        var random = KernelRandom(seed: runtime.seed)
         var batch = [Float](repeating: 0, count: B * c.pixels)
-        ck_randu(&batch, batch.count, &state)
+        try batch.withUnsafeMutableBufferPointer { try random.fillUniform(ShapedBuffer($0, shape: Shape($0.count))) }
         if c.loss == .bce { for i in batch.indices { batch[i] = batch[i] < 0.5 ? 0 : 1 } }
         var times: [Double] = []
         try batch.withUnsafeBufferPointer { images in

@@ -2,6 +2,7 @@
 import ArgumentParser
 import DRAW
 import DRAWData
+import DRAWOutput
 import Foundation
 
 struct CompleteCommand: ParsableCommand {

@@ -10,7 +10,7 @@ enum BinarizeMode: String, ExpressibleByArgument, CaseIterable {
 
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"), help: ArgumentHelp("""
-        Images: 'faces' or 'faces:N' (N built-in procedural colour faces, default 10000, nothing to \
+        Images: 'faces' or 'faces:N' (N built-in procedural colour faces, default \(ProceduralFaces.defaultCount), nothing to \
         download), 'fashion-mnist' or 'fashion-mnist:test' (Debian's dataset-fashion-mnist), an IDX file \
         (.gz or raw), a folder of PNG/JPEG images searched recursively, or 'celeba:FOLDER' (a folder holding \
         img_align_celeba/ is recognised too: 108x108 centre crop, area-resized to 64x64).
@@ -23,7 +23,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Images per channel: 1 (grey) or 3 (RGB). Default: 3 for faces and folders, 1 for IDX.")
     var channels: Int?
 
-    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (64 for faces; a folder's images' own when they all agree, else 64).")
+    @Option(help: "Image height the model works at; images are resized (area filter down, bilinear up). Default: the data's own (\(ProceduralFaces.defaultSide) for faces; a folder's images' own when they all agree, else 64).")
     var height: Int?
 
     @Option(help: "Image width (see --height).")

@@ -13,7 +13,8 @@ struct DemoCommand: ParsableCommand {
             train-log.csv, loss.svg, samples.png, drawing.png, reconstructions.png, attention/step-NN.png, \
             attention.gif and eval.txt. All training options of `draw train` apply (see draw train --help);
             the defaults here are the colour post's model (T = 10, 5x5 windows, LSTMs of 256, Z = 10, l2 loss) \
-            on 3x32x32 faces (--height/--width 64 for the post's size, about 4x slower to learn), 3000 steps of 64.
+            on 3x\(ProceduralFaces.defaultSide)x\(ProceduralFaces.defaultSide) faces (--height/--width 64 for the post's size, \
+            about 4x slower to learn), 3000 steps of 64.
             """)
 
     @OptionGroup(title: "Data") var data: DataOptions
@@ -24,7 +25,9 @@ struct DemoCommand: ParsableCommand {
     mutating func run() throws {
         let started = Date()
         var data = self.data
-        if data.data.lowercased().hasPrefix("faces"), data.height == nil, data.width == nil { data.height = 32; data.width = 32 }
+        if data.data.lowercased().hasPrefix("faces"), data.height == nil, data.width == nil {
+            (data.height, data.width) = (ProceduralFaces.defaultSide, ProceduralFaces.defaultSide)
+        }
         guard let (m, heldOut) = try runTraining(command: "demo", data: data, model: model, train: train, runtime: runtime,
                                                  defaultIterations: 3000) else { return }
         let folder = URL(fileURLWithPath: train.out)

@@ -1,6 +1,6 @@
 // InfoCommand.swift: `draw info`: build info (SIMD and bf16 paths, threads, BLAS core) and, given one, a checkpoint's config.
 import ArgumentParser
-import CKernels
+import DRAWKernels
 import DRAW
 import Foundation
 
@@ -41,10 +41,10 @@ struct InfoCommand: ParsableCommand {
 
 /// The bf16 kernel this CPU runs, and what the faster ones would need.
 func bf16PathDescription() -> String {
-    let path = ck_bf16_path(), name = String(cString: ck_bf16_path_name(path))
+    let path = KernelRuntime.bf16Path, name = path.description
     switch path {
-    case Int32(CK_BF16_AMX): return name
-    case Int32(CK_BF16_AVX512): return "\(name) (no AMX-BF16, or Linux refused the tile state)"
+    case .amx: return name
+    case .avx512bf16: return "\(name) (no AMX-BF16, or Linux refused the tile state)"
     default: return "\(name) (this CPU has neither AMX-BF16 nor AVX512-BF16)"
     }
 }

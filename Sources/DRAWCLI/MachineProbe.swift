@@ -1,16 +1,17 @@
 // MachineProbe.swift: what a benchmark reports about the machine: its measured sgemm peak and this process's peak memory.
-import CKernels
+import DRAWKernels
 import Foundation
 
 enum MachineProbe {
     /// Best-of-`repeats` GFLOP/s of one n×n×n sgemm through ck_gemm (OpenBLAS) at the current thread count.
-    static func sgemmPeak(n: Int = 1024, repeats: Int = 5) -> Double {
-        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
-        var c = [Float](repeating: 0, count: n * n)
+    static func sgemmPeak(n: Int = 1024, repeats: Int = 5) throws -> Double {
+        let a = try ShapedBuffer([Float](repeating: 0.5, count: n * n), shape: Shape(n, n))
+        let b = try ShapedBuffer([Float](repeating: 0.25, count: n * n), shape: Shape(n, n))
+        let c = try ShapedBuffer.zeros(Shape(n, n))
         var best = Double.infinity
         for _ in 0..<(repeats + 1) {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            ck_gemm(0, 0, Int32(n), Int32(n), Int32(n), 1, a, Int32(n), b, Int32(n), 0, &c, Int32(n))
+            try gemm(a: a, b: b, c: c)
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
             best = min(best, dt)
         }

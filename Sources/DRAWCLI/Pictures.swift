@@ -1,6 +1,7 @@
 // Pictures.swift: the images the tool writes: sample sheets, drawing sequences, reconstructions, attention frames and GIF.
 import DRAW
 import DRAWData
+import DRAWOutput
 import Foundation
 
 enum Pictures {

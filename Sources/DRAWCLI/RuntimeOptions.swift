@@ -1,7 +1,7 @@
 // RuntimeOptions.swift: options every compute command shares: threads, seed and the products' precision.
 import ArgumentParser
-import CKernels
 import DRAW
+import DRAWKernels
 import Foundation
 
 extension Precision: ExpressibleByArgument {}
@@ -45,16 +45,13 @@ public struct RuntimeOptions: ParsableArguments {
 
     /// Applies the thread policy once, before any compute (each command sets `model.precision = precision`).
     public func apply() {
-        ck_set_threads(Int32(threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        KernelRuntime.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
     }
 }
 
 /// One line naming the SIMD and bf16 paths, threads, BLAS core and the products' precision: printed by every
 /// compute command.
 public func buildInfoLine(precision: Precision = .float32) -> String {
-    var buf = [CChar](repeating: 0, count: 512)
-    ck_build_info(&buf, buf.count)
-    let line = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        + " precision=\(precision.rawValue)"
+    let line = KernelRuntime.buildInfo + " precision=\(precision.rawValue)"
     return line + (BLASCorePolicy.replacedCore.map { " (draw set OPENBLAS_CORETYPE=SkylakeX over \($0) for this AVX-512 CPU; DRAW_BLAS_CORE=keep to stop it)" } ?? "")
 }

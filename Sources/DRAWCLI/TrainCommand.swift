@@ -6,12 +6,13 @@ import DRAWMPI
 import Foundation
 
 struct TrainCommand: ParsableCommand {
+    private static let faces = ProceduralFaces.defaultSide
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a DRAW model.",
         discussion: """
             Examples:
-              draw train                                   colour faces, 64x64, 3000 steps, into draw-out/
+              draw train                                   colour faces, \(faces)x\(faces), 3000 steps, into draw-out/
               draw train --data fashion-mnist --preset mnist --binarize threshold --out runs/fmnist
               draw train --data ~/celeba --preset color64 --epochs 1 --out runs/celeba
               draw train --out runs/celeba --resume        continue where it stopped (Ctrl-C saves first)

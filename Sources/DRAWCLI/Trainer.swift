@@ -1,6 +1,7 @@
 // Trainer.swift: the training loop of `draw train`: schedule, batches, steps, MPI gradient averaging, validation, logs, checkpoints, stops.
 import DRAW
 import DRAWData
+import DRAWOutput
 import DRAWMPI
 import Foundation
 

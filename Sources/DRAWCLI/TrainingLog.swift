@@ -1,6 +1,7 @@
 // TrainingLog.swift: the CSV log of a run (one row per logged step, validation beside it) and the loss plot drawn from it.
 import DRAW
 import DRAWData
+import DRAWOutput
 import Foundation
 
 /// One logged step: batch means over all ranks, the schedule's values, and the validation when one ran.

@@ -1,6 +1,7 @@
 // TrainingMonitor.swift: what a run shows TensorBoard: scalars every log step, a sample sheet and reconstructions every checkpoint.
 import DRAW
 import DRAWData
+import DRAWOutput
 import DRAWTensorBoard
 import Foundation
 

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// | string                                   | source                                                        |
 /// |------------------------------------------|---------------------------------------------------------------|
-/// | `faces` or `faces:N`                     | N (default 10 000) procedural colour faces, no files needed    |
+/// | `faces` or `faces:N`                     | N (default `ProceduralFaces.defaultCount`) colour faces, no files |
 /// | `fashion-mnist`, `fashion-mnist:train`   | Fashion-MNIST training images from `FashionMNIST.defaultFolder` |
 /// | `fashion-mnist:test`                     | Fashion-MNIST's 10 000 test images                             |
 /// | `celeba:FOLDER`                          | celebA, cropped 108 × 108 and resized (see `CelebALoader`)     |
@@ -21,7 +21,7 @@ public enum DataSource: Sendable, Equatable {
     /// Parses `text` as in the table above; a path that does not exist is an `unreadable` error.
     public static func parse(_ text: String) throws -> DataSource {
         let lower = text.lowercased()
-        if lower == "faces" { return .faces(count: 10_000) }
+        if lower == "faces" { return .faces(count: ProceduralFaces.defaultCount) }
         if lower.hasPrefix("faces:") {
             guard let n = Int(text.dropFirst(6)), n > 0 else {
                 throw DataError.invalidArgument("dataset \"\(text)\": faces:N needs a positive count")
@@ -43,15 +43,15 @@ public enum DataSource: Sendable, Equatable {
     }
 
     /// Loads the images. `options` gives channels, size and binarization; where it leaves the size open,
-    /// faces are 32 × 32, celebA 64 × 64, IDX files keep their size, folders keep the images' size when they all
+    /// faces are `ProceduralFaces.defaultSide` square, celebA 64 × 64, IDX files keep their size, folders keep the images' size when they all
     /// have the same and are resized to 64 × 64 when they differ. `seed` drives the procedural
     /// faces. `limit` keeps the first images. The summary is one line for the log.
     public func load(options: ImageOptions, seed: UInt64 = 0, limit: Int? = nil) throws -> (dataset: Dataset, summary: String) {
         switch self {
         case let .faces(count):
             let n = min(count, limit ?? count)
-            var set = try ProceduralFaces.generate(count: n, channels: options.channels, height: options.height ?? 32,
-                                                   width: options.width ?? 32, seed: seed)
+            var set = try ProceduralFaces.generate(count: n, channels: options.channels, height: options.height ?? ProceduralFaces.defaultSide,
+                                                   width: options.width ?? ProceduralFaces.defaultSide, seed: seed)
             if options.binarization != .none { set = set.binarized(options.binarization) }
             return (set, "\(n) procedural faces \(set.channels)x\(set.height)x\(set.width) (seed \(seed))")
         case let .fashionMNIST(train):

@@ -13,8 +13,13 @@ import Dispatch
 /// Image i depends only on (seed, i): `SplitMix64(seed: seed, stream: i)`. Channels 3 are RGB; 1 is BT.601
 /// luma of the RGB image. Values are in [0, 1].
 public enum ProceduralFaces {
+    /// The side of the square faces wherever no size is asked for (`--data faces`, `draw train`, `draw demo`).
+    public static let defaultSide = 32
+    /// How many faces `faces` without `:N` means.
+    public static let defaultCount = 10_000
+
     /// `count` faces of `channels` (1 or 3) × `height` × `width`; images and generation are deterministic.
-    public static func generate(count: Int, channels: Int = 3, height: Int = 32, width: Int = 32,
+    public static func generate(count: Int, channels: Int = 3, height: Int = defaultSide, width: Int = defaultSide,
                                 seed: UInt64) throws -> Dataset {
         guard count > 0 else { throw DataError.invalidArgument("procedural faces: count must be positive, got \(count)") }
         guard channels == 1 || channels == 3 else {

@@ -68,8 +68,8 @@ public struct Raster: Sendable, Equatable {
         return out
     }
 
-    /// [0, 1] → 0...255, rounded to nearest; NaN → 0.
-    @inline(__always) static func byte(_ v: Float) -> UInt8 {
+    /// [0, 1] → 0...255, rounded to nearest; NaN → 0 (what PNG and GIF output store; inlinable for the GIF writer).
+    @inlinable @inline(__always) public static func byte(_ v: Float) -> UInt8 {
         guard v > 0 else { return 0 }
         return v >= 1 ? 255 : UInt8(v * 255 + 0.5)
     }

@@ -8,7 +8,15 @@ public enum SIMDPath: Int32, Sendable, CaseIterable, CustomStringConvertible {
     public var description: String { String(cString: ck_simd_path_name(rawValue)) }
 }
 
-/// Process-wide kernel settings: one thread policy and one SIMD path for every kernel.
+/// A bf16 product path of the kernels (`--precision bf16`).
+public enum BF16Path: Int32, Sendable, CaseIterable, CustomStringConvertible {
+    case scalar = 0, avx2 = 1, avx512bf16 = 2, amx = 3
+    /// "scalar", "avx2", "avx512bf16", "amx".
+    public var description: String { String(cString: ck_bf16_path_name(rawValue)) }
+}
+
+/// Process-wide kernel settings: one thread policy and one SIMD path for every kernel. The one Swift door to
+/// that state: the model, the CLI and the benchmarks read and set it here, not through CKernels.
 public enum KernelRuntime {
     /// The path in effect: the best the CPU supports unless forced.
     public static var simdPath: SIMDPath { SIMDPath(rawValue: ck_simd_path()) ?? .scalar }
@@ -22,9 +30,11 @@ public enum KernelRuntime {
         get { Int(ck_get_threads()) }
         set { ck_set_threads(Int32(clamping: max(newValue, 1))) }
     }
+    /// The bf16 path in effect: the best the CPU (and, for AMX, the kernel) allows.
+    public static var bf16Path: BF16Path { BF16Path(rawValue: ck_bf16_path()) ?? .scalar }
     /// OpenBLAS's core as it chose it at run time ("Haswell", "Zen", …).
     public static var blasCore: String { String(cString: ck_blas_core()) }
-    /// One line: SIMD path, threads, BLAS core and config.
+    /// One line: SIMD and bf16 paths, OpenMP, threads, BLAS core and config (`ck_build_info`).
     public static var buildInfo: String {
         var buffer = [CChar](repeating: 0, count: 512)
         ck_build_info(&buffer, buffer.count)

@@ -1,6 +1,7 @@
 // GIFPaletteTests.swift: each GIF frame's own palette: grey stays exactly grey, colour stays within a few levels of the PNG.
 import CGIF
 import DRAWData
+import DRAWOutput
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 // PicturesTests.swift: output pictures: grids, rectangles and dots, GIFs decoded back with giflib, SVG plots, progress lines.
 import CGIF
 import DRAWData
+import DRAWOutput
 import Foundation
 import Testing
 

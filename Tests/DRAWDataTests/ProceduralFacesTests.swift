@@ -1,5 +1,6 @@
 // ProceduralFacesTests.swift: the built-in faces are deterministic per seed, in [0, 1], varied, and smooth.
 import DRAWData
+import DRAWOutput
 import Testing
 
 @Suite struct ProceduralFacesTests {

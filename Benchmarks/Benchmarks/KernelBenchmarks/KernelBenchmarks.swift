@@ -1,6 +1,7 @@
 // KernelBenchmarks.swift: each kernel's forward and backward at the color64 shapes, in GFLOP/s or GB/s.
 import Benchmark
 import CKernels
+import enum DRAWKernels.KernelRuntime
 import Foundation
 
 /// Model FLOPs (2 per multiply-add, as the peers' RESULTS.md counts) or bytes moved per call, and the metric.
@@ -48,7 +49,7 @@ let benchmarks: @Sendable () -> Void = {
     let k = Color64Inputs()
     ceiling = .measure()
     print(ceiling.summary)
-    print("kernels: \(buildInfo()); color64 shapes B \(S.B), \(S.C)x\(S.H)x\(S.W), N \(S.N), LSTM \(S.E), Z \(S.Z)")
+    print("kernels: \(KernelRuntime.buildInfo); color64 shapes B \(S.B), \(S.C)x\(S.H)x\(S.W), N \(S.N), LSTM \(S.E), Z \(S.Z)")
     validateForwards(k)
     validateBackwards(k)
     validatePackedGemm(k)
@@ -114,8 +115,3 @@ let benchmarks: @Sendable () -> Void = {
     registerStepRows()
 }
 
-func buildInfo() -> String {
-    var buf = [CChar](repeating: 0, count: 512)
-    ck_build_info(&buf, buf.count)
-    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-}

@@ -1,5 +1,5 @@
-// attn_simd.c: the glimpse kernels' two small matrix products (A B and A B^T) for scalar, AVX2 and AVX-512.
-#include "attn_simd.h"
+// f32_kernels.c: the float32 micro-kernels (A B and A B^T) of the packed products and glimpses, for scalar, AVX2 and AVX-512.
+#include "f32_kernels.h"
 #include <stddef.h>
 #if CK_X86
 #include <immintrin.h>
@@ -36,7 +36,7 @@ static void nt_scalar(float *C, int ldc, const float *A, int lda, const float *B
     }
 }
 
-const ck_attn_ops ck_attn_ops_scalar = { nn_scalar, nt_scalar };
+const ck_f32_ops ck_f32_ops_scalar = { nn_scalar, nt_scalar };
 
 #if CK_X86
 /* ---------------------------------------------------------------- AVX-512 (16 lanes, masked tail) */
@@ -185,7 +185,7 @@ CK_TARGET_AVX512 static void nt_avx512(float *C, int ldc, const float *A, int ld
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx512 = { nn_avx512, nt_avx512 };
+const ck_f32_ops ck_f32_ops_avx512 = { nn_avx512, nt_avx512 };
 
 /* ---------------------------------------------------------------- AVX2 (8 lanes, masked tail) */
 
@@ -315,16 +315,16 @@ CK_TARGET_AVX2 static void nt_avx2(float *C, int ldc, const float *A, int lda, c
     }
 }
 
-const ck_attn_ops ck_attn_ops_avx2 = { nn_avx2, nt_avx2 };
+const ck_f32_ops ck_f32_ops_avx2 = { nn_avx2, nt_avx2 };
 #endif
 
-const ck_attn_ops *ck_attn_ops_get(void) {
+const ck_f32_ops *ck_f32_ops_get(void) {
 #if CK_X86
     switch (ck_simd_path()) {
-    case CK_SIMD_AVX512: return &ck_attn_ops_avx512;
-    case CK_SIMD_AVX2: return &ck_attn_ops_avx2;
+    case CK_SIMD_AVX512: return &ck_f32_ops_avx512;
+    case CK_SIMD_AVX2: return &ck_f32_ops_avx2;
     default: break;
     }
 #endif
-    return &ck_attn_ops_scalar;
+    return &ck_f32_ops_scalar;
 }

@@ -1,4 +1,5 @@
 // LossPlot.swift: training curves (recon, KL, total against iteration) as a self-contained SVG file.
+import DRAWData
 import Foundation
 
 /// A line chart of named series over iterations, written as SVG text: axes with "nice" tick values (1, 2, 5 ×

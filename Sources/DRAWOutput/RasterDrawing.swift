@@ -1,4 +1,5 @@
 // RasterDrawing.swift: marks drawn onto an image for output: rectangle outlines (attention windows) and dots.
+import DRAWData
 extension Raster {
     /// Paints the outline of the axis-aligned rectangle with corners (x0, y0) and (x1, y1), in pixel
     /// coordinates (pixel (x, y) covers [x, x+1) × [y, y+1); fractional corners are rounded to the nearest

@@ -1,4 +1,5 @@
 // ImageGrid.swift: tiling images into one picture (rows × cols with padding lines) and writing it as a PNG.
+import DRAWData
 
 /// A grid of equally sized images, for sample sheets and reconstructions.
 public enum ImageGrid {

@@ -1,4 +1,5 @@
 // ProgressBar.swift: a one-line terminal progress bar (fraction, loss, images/s, ETA) on stderr.
+import DRAWData
 import Foundation
 
 /// Training progress on stderr. On a terminal, one line redrawn in place with `\r`, at most `redrawInterval`

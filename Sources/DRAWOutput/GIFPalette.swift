@@ -1,4 +1,5 @@
 // GIFPalette.swift: a 256-colour palette made for one frame (exact when it fits, else median cut), and its index map.
+import DRAWData
 
 /// The palette of one GIF frame and each pixel's index into it.
 ///

@@ -1,5 +1,6 @@
 // GIFWriter.swift: animated GIFs through giflib (looping, fixed frame delay), each frame with a palette made for it.
 import CGIF
+import DRAWData
 import Glibc
 
 /// Writes an animated GIF frame by frame: a NETSCAPE2.0 loop-forever block, then each frame with a graphics
