@@ -1,16 +1,7 @@
 // BF16.swift: bfloat16 rounding, packed bf16 weight panels (ck_pack*_bf16) and the bf16 product, behind shape checks.
 import CKernels
 
-/// A bf16 path of the packed products (ckernels.h "bf16 products").
-public enum BF16Path: Int32, Sendable, CaseIterable, CustomStringConvertible {
-    case scalar = 0, avx2 = 1, avx512bf16 = 2, amx = 3
-    /// "scalar", "avx2", "avx512bf16", "amx".
-    public var description: String { String(cString: ck_bf16_path_name(rawValue)) }
-}
-
 extension KernelRuntime {
-    /// The bf16 path in effect: the best the CPU (and, for AMX, the OS) allows unless forced.
-    public static var bf16Path: BF16Path { BF16Path(rawValue: ck_bf16_path()) ?? .scalar }
     /// Forces a bf16 `path` (nil: automatic); a path the CPU lacks falls back to the best below it. Returns the path in effect.
     @discardableResult
     public static func force(bf16 path: BF16Path?) -> BF16Path {
