@@ -1,5 +1,5 @@
 // Checkpoint.swift: saving and loading a model as SPEC.md safetensors, with Adam state, step, KL weight and RNG for exact resumes.
-import CKernels
+import DRAWKernels
 import Foundation
 
 /// Metadata keys beside SPEC.md's `config`. Floats are written as Swift's shortest round-trip decimal, so they
@@ -121,7 +121,7 @@ extension DRAWModel {
         for t in layout.tensors {
             for (prefix, slab, present) in [("", p, true), (CheckpointKey.adamM, m, hasAdam), (CheckpointKey.adamV, v, hasAdam)]
             where present {
-                let bad = slab.withUnsafeBufferPointer { ck_count_nonfinite($0.baseAddress! + t.offset, t.count) }
+                let bad = slab.withUnsafeBufferPointer { countNonFinite($0.baseAddress! + t.offset, t.count) }
                 if bad > 0 {
                     throw DRAWError.badTensor(path: path, name: prefix + t.name, reason: "\(bad) values are NaN or infinite")
                 }
@@ -165,10 +165,10 @@ extension DRAWModel {
     /// The PyTorch name of the first parameter (or, with `includeAdam`, Adam moment) holding a NaN or infinity.
     public func firstNonFiniteTensor(includeAdam: Bool = true) -> String? {
         for t in layout.tensors {
-            if ck_count_nonfinite(params.base + t.offset, t.count) > 0 { return t.name }
+            if countNonFinite(params.base + t.offset, t.count) > 0 { return t.name }
             guard includeAdam else { continue }
-            if ck_count_nonfinite(adamM.base + t.offset, t.count) > 0 { return CheckpointKey.adamM + t.name }
-            if ck_count_nonfinite(adamV.base + t.offset, t.count) > 0 { return CheckpointKey.adamV + t.name }
+            if countNonFinite(adamM.base + t.offset, t.count) > 0 { return CheckpointKey.adamM + t.name }
+            if countNonFinite(adamV.base + t.offset, t.count) > 0 { return CheckpointKey.adamV + t.name }
         }
         return nil
     }

@@ -1,5 +1,5 @@
 // ConvNet.swift: a small NCHW conv net (conv + LeakyReLU layers, optional linear logit head) with its own slabs and Adam: the discriminator and the frozen feature net.
-import CKernels
+import DRAWKernels
 import Foundation
 
 /// A stack of `conv → LeakyReLU` layers on `[B, C, H, W]` images, optionally followed by one linear layer to a
@@ -69,11 +69,11 @@ public final class ConvNet {
             named.append(("\(prefix)fc.bias", [1], headOffsets.b, features))
         }
         params = FloatArena(plan); grads = FloatArena(plan); adamM = FloatArena(plan); adamV = FloatArena(plan)
-        var rng: [UInt64] = [0, 0, 0, 0]
-        ck_rng_seed(&rng, seed)
+        var rng = KernelRandom(seed: seed)
         for (name, shape, offset, fanIn) in named {
             let n = shape.reduce(1, *), bound = initGain / Float(fanIn).squareRoot()
-            rng.withUnsafeMutableBufferPointer { ck_randu(params.base + offset, n, $0.baseAddress!) }
+            let values = view(params.base + offset, Shape(n))
+            kernels { () throws(KernelError) in try rng.fillUniform(values) }
             for i in offset..<(offset + n) { params.base[i] = (2 * params.base[i] - 1) * bound }
             tensors.append((name, shape, offset))
         }
@@ -91,19 +91,24 @@ public final class ConvNet {
     public func forward(_ x: UnsafePointer<Float>, batch B: Int) -> UnsafeBufferPointer<Float> {
         prepare(batch: B)
         inputPointer = x
-        var shape = input, src = x
+        var src = x
         for (i, l) in layers.enumerated() {
-            let o = weightOffsets[i]
-            ck_conv2d_forward(act[i], cols[i], work, src, params.base + o.w, params.base + o.b, B.c, shape.channels.c,
-                              shape.height.c, shape.width.c, l.channels.c, l.kernel.c, l.stride.c, l.pad.c)
-            ck_leaky_relu_forward(act[i], act[i], B * featureSize(layer: i), slope)
-            shape = maps[i]
+            let o = weightOffsets[i], g = geometry(layer: i)
+            let y = view(act[i], g.output(channels: l.channels))
+            kernels { () throws(KernelError) in
+                try conv2dForward(y: y, col: view(cols[i], g.columns), work: view(work, g.work(channels: l.channels)),
+                                  x: view(src, g.input), weight: view(params.base + o.w, g.weight(channels: l.channels)),
+                                  bias: view(params.base + o.b, Shape(l.channels)), g)
+                try leakyReLUForward(y: y, x: y, slope: slope)
+            }
             src = UnsafePointer(act[i])
         }
         guard hasHead else { return UnsafeBufferPointer(start: nil, count: 0) }
         let F = featureSize(layer: layers.count - 1)
-        ck_linear_forward(logitBuffer, 1, act[layers.count - 1], F.c, params.base + headOffsets.w, F.c,
-                          params.base + headOffsets.b, B.c, F.c, 1, 0)
+        kernels { () throws(KernelError) in
+            try linearForward(y: view(logitBuffer, Shape(B, 1)), x: view(act[layers.count - 1], Shape(B, F)),
+                              weight: view(params.base + headOffsets.w, Shape(1, F)), bias: view(params.base + headOffsets.b, Shape(1)))
+        }
         return UnsafeBufferPointer(start: logitBuffer, count: B)
     }
 
@@ -121,9 +126,11 @@ public final class ConvNet {
         for i in 0...top { zero(dAct[i], B * featureSize(layer: i)) }
         if let dLogits, hasHead {
             let F = featureSize(layer: top)
-            ck_linear_backward(dAct[top], F.c, parameters ? g + headOffsets.w : nil, F.c,
-                               parameters ? g + headOffsets.b : nil, dLogits, 1, act[top], F.c,
-                               p + headOffsets.w, F.c, B.c, F.c, 1)
+            kernels { () throws(KernelError) in
+                try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: parameters ? view(g + headOffsets.w, Shape(1, F)) : nil,
+                                   db: parameters ? view(g + headOffsets.b, Shape(1)) : nil, dy: view(dLogits, Shape(B, 1)),
+                                   x: view(act[top], Shape(B, F)), weight: view(p + headOffsets.w, Shape(1, F)))
+            }
         }
         if dInput == nil && !parameters { return }
         // Layers above the highest one that receives a gradient pass zeros: skip them.
@@ -133,12 +140,25 @@ public final class ConvNet {
             let n = B * featureSize(layer: i)
             for d in dFeatures where d.layer == i { add(dAct[i], d.gradient, n) }
             zero(dPre, n)
-            ck_leaky_relu_backward(dPre, dAct[i], act[i], n, slope)
-            let shape = i == 0 ? input : maps[i - 1], l = layers[i], o = weightOffsets[i]
+            let l = layers[i], o = weightOffsets[i], geo = geometry(layer: i), O = l.channels
             let dx: UnsafeMutablePointer<Float>? = i == 0 ? dInput : dAct[i - 1]
-            ck_conv2d_backward(dx, parameters ? g + o.w : nil, parameters ? g + o.b : nil, work, dcol, dPre, cols[i],
-                               p + o.w, B.c, shape.channels.c, shape.height.c, shape.width.c, l.channels.c,
-                               l.kernel.c, l.stride.c, l.pad.c)
+            let map = Shape(n), weight = geo.weight(channels: O)
+            kernels { () throws(KernelError) in
+                try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
+                try conv2dBackward(dx: dx.map { view($0, geo.input) }, dweight: parameters ? view(g + o.w, weight) : nil,
+                                   dbias: parameters ? view(g + o.b, Shape(O)) : nil, work: view(work, geo.work(channels: O)),
+                                   dcol: dx == nil ? nil : view(dcol, geo.columns), dy: view(dPre, geo.output(channels: O)),
+                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
+            }
+        }
+    }
+
+    /// Layer `l`'s convolution on the current batch (its input is the previous layer's map).
+    private func geometry(layer l: Int) -> ConvolutionGeometry {
+        let s = l == 0 ? input : maps[l - 1], layer = layers[l]
+        return kernels { () throws(KernelError) in
+            try ConvolutionGeometry(input: Shape(batch, s.channels, s.height, s.width), kernel: layer.kernel,
+                                    stride: layer.stride, pad: layer.pad)
         }
     }
 
@@ -148,11 +168,14 @@ public final class ConvNet {
 
     /// One Adam step on the accumulated gradients (which are then left as they are).
     public func applyAdam() throws {
-        let bad = ck_count_nonfinite(grads.base, grads.count)
+        let bad = kernels { () throws(KernelError) in try nonFiniteCount(grads.all) }
         if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
         step += 1
-        ck_adam_update(params.base, adamM.base, adamV.base, grads.base, grads.count, adam.learningRate, adam.beta1,
-                       adam.beta2, adam.epsilon, adam.clip, 1, step)
+        let settings = AdamStep(learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2,
+                                epsilon: adam.epsilon, clip: adam.clip, step: step)
+        kernels { () throws(KernelError) in
+            try adamUpdate(parameters: params.all, m: adamM.all, v: adamV.all, gradient: grads.all, settings)
+        }
     }
 
     /// The weights under their PyTorch names, then Adam's moments as `<name>.adam_m` / `<name>.adam_v`.

@@ -1,5 +1,5 @@
 // DRAWModel.swift: the model object: config, parameter/gradient/Adam slabs, RNG, and the public API around them.
-import CKernels
+import DRAWKernels
 import Foundation
 
 /// How the latent z = μ + σ·ε is drawn at each step.
@@ -90,10 +90,10 @@ public final class DRAWModel {
         var plan = FloatArena.Plan()
         _ = plan.reserve(layout.count)
         params = FloatArena(plan); grads = FloatArena(plan); adamM = FloatArena(plan); adamV = FloatArena(plan)
-        ck_rng_seed(&rngState, seed)
+        reseed(seed)
         let p = params.base
         for t in layout.tensors {
-            withRNG { ck_randu(p + t.offset, t.count, $0) }
+            withRandom { (r: inout KernelRandom) throws(KernelError) in try r.fillUniform(view(p + t.offset, Shape(t.count))) }
             for i in t.offset..<(t.offset + t.count) { p[i] = (2 * p[i] - 1) * t.initBound }
         }
     }
@@ -158,7 +158,7 @@ public final class DRAWModel {
         var xTilde = [Float](repeating: 0, count: n), dxTilde = xTilde
         let recon = try xTilde.withUnsafeMutableBufferPointer { xt in
             try dxTilde.withUnsafeMutableBufferPointer { d in
-                ck_sigmoid_forward(xt.baseAddress!, nil, cache.canvas[config.steps], B.c, config.pixels.c)
+                sigmoid(xt.baseAddress!, of: cache.canvas[config.steps], rows: B, config.pixels)
                 return try reconstruction(UnsafeBufferPointer(xt), UnsafeBufferPointer(start: cache.x, count: n), d)
             }
         }
@@ -168,7 +168,15 @@ public final class DRAWModel {
         for i in 0..<n { dxTilde[i] /= Float(B) }   // d(batch mean)/dx̃
         if scratch?.batch != B { scratch = BackwardScratch(config: config, batch: B) }
         zero(grads.base, grads.count)
-        backward(cache, scratch!, mode: mode) { dCanvas in ck_sigmoid_backward(dCanvas, dxTilde, xTilde, B.c, self.config.pixels.c) }
+        let image = Shape(B, config.pixels)
+        xTilde.withUnsafeMutableBufferPointer { xt in
+            dxTilde.withUnsafeMutableBufferPointer { d in
+                let y = view(xt.baseAddress!, image), dy = view(d.baseAddress!, image)
+                backward(cache, scratch!, mode: mode) { dCanvas in
+                    kernels { () throws(KernelError) in try sigmoidBackward(dx: view(dCanvas, image), dy: dy, y: y) }
+                }
+            }
+        }
         return LossReport(total: zip(recon, kl).map { $0 + Double(klWeight) * $1 }, recon: recon, kl: kl)
     }
 
@@ -228,11 +236,6 @@ public final class DRAWModel {
         return w
     }
 
-    /// Runs `body` with the RNG state as the `uint64_t[4]` the C generator advances.
-    func withRNG<R>(_ body: (UnsafeMutablePointer<UInt64>) -> R) -> R {
-        rngState.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
-    }
-
     /// Checks the batch and noise sizes, returns the cache for this batch size with x (and ε) copied in;
     /// `canvasHistory` asks for one that keeps c_t for every t (see `ForwardCache.canvas`).
     func prepare(images: UnsafeBufferPointer<Float>, mode: LatentMode, canvasHistory: Bool = false) throws
@@ -251,11 +254,10 @@ public final class DRAWModel {
         let n = config.steps * B * config.zSize
         switch mode {
         case .mean: break
-        case .sampled: withRNG { ck_randn(cache.eps[1], n, $0) }
+        case .sampled: fillNormal(view(cache.eps[1], Shape(n)))
         case .seeded(let seed):
-            var state: [UInt64] = [0, 0, 0, 0]
-            ck_rng_seed(&state, seed)
-            ck_randn(cache.eps[1], n, &state)
+            var own = KernelRandom(seed: seed)
+            kernels { () throws(KernelError) in try own.fillNormal(view(cache.eps[1], Shape(n))) }
         case .fixed(let eps):
             guard eps.count == n else {
                 throw DRAWError.shapeMismatch(what: "eps", expected: "[T=\(config.steps)][B=\(B)][Z=\(config.zSize)] = \(n)",

@@ -1,5 +1,5 @@
 // Generation.swift: drawing from the prior (SPEC.md "Generation"): the decoder loop with z_t ~ N(0, I), no encoder.
-import CKernels
+import DRAWKernels
 
 /// The canvases of a drawing, step by step.
 public struct DrawingSequence: Sendable {
@@ -66,7 +66,7 @@ extension DRAWModel {
             try windows.withUnsafeMutableBufferPointer { wb in
                 let w = try generationWorkspace(count: n, z: z)
                 decode(w) { t in
-                    ck_sigmoid_forward(f.baseAddress! + (t - 1) * n * P, nil, w.canvas, n.c, P.c)
+                    sigmoid(f.baseAddress! + (t - 1) * n * P, of: w.canvas, rows: n, P)
                     if attention { copy(wb.baseAddress! + (t - 1) * n * 5, w.window, n * 5) }
                 }
             }
@@ -89,7 +89,7 @@ extension DRAWModel {
         let n = try batchSize(of: images.count, what: "generate output")
         let w = try generationWorkspace(count: n, z: z)
         decode(w) { _ in }
-        ck_sigmoid_forward(images.baseAddress!, nil, w.canvas, n.c, P.c)
+        sigmoid(images.baseAddress!, of: w.canvas, rows: n, P)
     }
 
     /// The workspace for n images with z filled in (the caller's or fresh N(0, I) draws) and the state zeroed.
@@ -105,7 +105,7 @@ extension DRAWModel {
         if let z {
             z.withUnsafeBufferPointer { copy(w.z, $0.baseAddress!, T * n * Z) }
         } else {
-            withRNG { ck_randn(w.z, T * n * Z, $0) }
+            fillNormal(view(w.z, Shape(T * n * Z)))
         }
         zero(w.h, n * D); zero(w.cell, n * D); zero(w.canvas, n * config.pixels)
         return w
@@ -130,15 +130,20 @@ extension DRAWModel {
             }
             let gates = w.gates + j * n * 4 * D
             if t > 1 { linear(gates, 4 * D, w.h, D, pw.decT, nil, rows: n, in: D, out: 4 * D, accumulate: true) }
-            ck_lstm_forward(w.h, D.c, cNext, gates, gates, cPrev, n.c, D.c)
+            lstm(h: w.h, rowStride: D, c: cNext, gates: gates, cPrev: cPrev, B: n, H: D)
             (cPrev, cNext) = (cNext, cPrev)
             // c_t = c_{t−1} + write(h_dec(t))
             if c.attention {
                 linear(w.heads, K, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: K, accumulate: false)
-                ck_attention_forward(w.window, w.fx, w.fy, w.heads + head.writeAttention.lowerBound, K.c, n.c, Nw.c,
-                                     c.height.c, c.width.c)
-                ck_write_forward(w.canvas, w.canvas, w.heads + head.write.lowerBound, K.c, w.fx, w.fy, w.window, n.c, c.channels.c,
-                                 c.height.c, c.width.c, Nw.c)
+                let window = WindowViews(params: w.window, Fx: w.fx, Fy: w.fy, B: n, N: Nw, H: c.height, W: c.width)
+                let canvas = view(w.canvas, Shape(n, c.channels, c.height, c.width))
+                kernels { () throws(KernelError) in
+                    try attentionForward(params: window.params, Fx: window.Fx, Fy: window.Fy,
+                                         head: view(w.heads + head.writeAttention.lowerBound, Shape(n, 5), rowStride: K))
+                    try writeForward(canvas: canvas, canvasPrev: canvas,
+                                     w: view(w.heads + head.write.lowerBound, Shape(n, head.write.count), rowStride: K),
+                                     Fx: window.Fx, Fy: window.Fy, params: window.params)
+                }
             } else {
                 linear(w.canvas, P, w.h, D, pw.headT, p + L.headB, rows: n, in: D, out: P, accumulate: true)
             }

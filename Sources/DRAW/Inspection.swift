@@ -1,5 +1,5 @@
 // Inspection.swift: reconstructing a batch step by step, with the read and write windows, for plots and tests.
-import CKernels
+import DRAWKernels
 
 /// What the model did on a batch: every canvas and every attention window.
 public struct Reconstruction: Sendable {
@@ -41,8 +41,8 @@ extension DRAWModel {
             canvases.withUnsafeMutableBufferPointer { out in
                 sums.withUnsafeMutableBufferPointer { s in
                     for t in 1...T {
-                        ck_sigmoid_forward(out.baseAddress! + (t - 1) * B * P, s.baseAddress! + (t - 1) * B,
-                                           k.canvas[t], B.c, P.c)
+                        sigmoid(out.baseAddress! + (t - 1) * B * P, of: k.canvas[t], rows: B, P,
+                                sums: s.baseAddress! + (t - 1) * B)
                     }
                 }
             }

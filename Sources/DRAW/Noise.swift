@@ -1,26 +1,32 @@
 // Noise.swift: the model's random stream seen from outside: reseeding, and the ε a caller slices for data-parallel steps.
-import CKernels
+import DRAWKernels
 
 extension DRAWModel {
     /// Restarts the model's RNG (ε in training, z in generation) from `seed`.
-    public func reseed(_ seed: UInt64) { withRNG { ck_rng_seed($0, seed) } }
+    public func reseed(_ seed: UInt64) {
+        let s = KernelRandom(seed: seed).state
+        (rngState[0], rngState[1], rngState[2], rngState[3]) = s
+    }
 
     /// `count` N(0, 1) values from the model's RNG: the same values, in the same order, that a `.sampled`
     /// step of `count / (T·Z)` images would draw as its ε `[T][B][Z]`. Data-parallel ranks all draw the
     /// global batch's ε with this and each keeps its own rows, so N ranks train like one process.
     public func standardNormals(count: Int) -> [Float] {
+        guard count > 0 else { return [] }
         var out = [Float](repeating: 0, count: count)
-        withRNG { state in out.withUnsafeMutableBufferPointer { ck_randn($0.baseAddress!, count, state) } }
+        out.withUnsafeMutableBufferPointer { fillNormal(view($0.baseAddress!, Shape(count))) }
         return out
     }
 
     /// `count` N(0, 1) values from a generator of their own seeded with `seed` (the model's RNG is left alone, so
     /// a training run that draws pictures for its logs stays the run it would be without them).
     public static func standardNormals(count: Int, seed: UInt64) -> [Float] {
-        var state: [UInt64] = [0, 0, 0, 0]
-        ck_rng_seed(&state, seed)
+        guard count > 0 else { return [] }
+        var own = KernelRandom(seed: seed)
         var out = [Float](repeating: 0, count: count)
-        out.withUnsafeMutableBufferPointer { ck_randn($0.baseAddress!, count, &state) }
+        out.withUnsafeMutableBufferPointer { o in
+            kernels { () throws(KernelError) in try own.fillNormal(view(o.baseAddress!, Shape(count))) }
+        }
         return out
     }
 }

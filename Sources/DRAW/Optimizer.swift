@@ -1,5 +1,5 @@
 // Optimizer.swift: Adam over the whole parameter slab in one fused C loop, with SPEC.md's defaults.
-import CKernels
+import DRAWKernels
 
 /// Adam's hyperparameters (SPEC.md "Training defaults"). Saved in checkpoints so a resumed run is identical.
 public struct AdamSettings: Codable, Equatable, Sendable {
@@ -33,17 +33,19 @@ extension DRAWModel {
     /// when the update made a parameter or moment non-finite. `gradientScale` multiplies the gradient first
     /// (1/ranks after an allreduce sum), inside the fused kernel, before any clipping.
     public func applyAdam(gradientScale: Float = 1) throws {
-        let n = grads.count
-        let bad = ck_count_nonfinite(grads.base, n)
+        let bad = kernels { () throws(KernelError) in try nonFiniteCount(grads.all) }
         if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
         var scale = gradientScale
         if let maxNorm = adam.maxGradNorm, maxNorm > 0 {
-            let norm = ck_sum_squares(grads.base, n).squareRoot() * Double(gradientScale)
+            let norm = gradientNorm * Double(gradientScale)
             if norm > Double(maxNorm) { scale = Float(Double(gradientScale) * Double(maxNorm) / norm) }
         }
         step += 1
-        ck_adam_update(params.base, adamM.base, adamV.base, grads.base, n, adam.learningRate, adam.beta1,
-                       adam.beta2, adam.epsilon, adam.clip, scale, step)
+        let settings = AdamStep(learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2,
+                                epsilon: adam.epsilon, clip: adam.clip, gradientScale: scale, step: step)
+        kernels { () throws(KernelError) in
+            try adamUpdate(parameters: params.all, m: adamM.all, v: adamV.all, gradient: grads.all, settings)
+        }
         parametersChanged()
         // A finite gradient can still overflow a moment or a weight (a learning rate of 1e30): the model is then
         // poisoned, so say so at once, before anything could save it.
@@ -69,5 +71,5 @@ extension DRAWModel {
     }
 
     /// L2 norm of the last computed gradient (for logs and global-norm clipping).
-    public var gradientNorm: Double { ck_sum_squares(grads.base, grads.count).squareRoot() }
+    public var gradientNorm: Double { kernels { () throws(KernelError) in try sumOfSquares(grads.all) }.squareRoot() }
 }

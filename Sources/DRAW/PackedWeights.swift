@@ -1,21 +1,26 @@
-// PackedWeights.swift: the weights of the per-step products packed into panels (ck_pack, or bf16 panels), repacked when the parameters change.
-import CKernels
+// PackedWeights.swift: the weights of the per-step products packed into panels (float32, or bf16 panels), repacked when the parameters change.
+import DRAWKernels
 
-/// One packed (K, N) matrix: K is what the products pass as Kp (they may use its first rows only); float32
-/// panels (ck_pack) or bf16 pair-row panels (ck_pack_bf16), with the scratch a bf16 product converts into.
-struct PackedMatrix {
-    let base: UnsafeMutableRawPointer
-    let K: Int
-    /// The first row the products use (`rows(from:)`): a float32 product starts its panels there, a bf16 one
-    /// passes it on (its rows come in pairs, and k0 may be odd).
-    let k0: Int
-    /// nil for float32 panels.
-    let bf16Scratch: BF16Scratch?
+/// One packed weight as the products see it: float32 panels or bf16 pair-row panels (with the scratch a bf16
+/// product converts its activations into), from row `startRow` on.
+struct PackedWeight {
+    enum Panels {
+        case float32(PackedMatrix)
+        case bf16(PackedBF16Matrix, BF16Scratch)
+    }
+    let panels: Panels
+    /// The first row the products use (`rows(from:)`).
+    let startRow: Int
 
     /// The same panels from row `k0` on: a product over a later block of the stacked inputs.
-    func rows(from k0: Int) -> PackedMatrix { PackedMatrix(base: base, K: K, k0: self.k0 + k0, bf16Scratch: bf16Scratch) }
-    var floats: UnsafeMutablePointer<Float> { base.assumingMemoryBound(to: Float.self) + k0 * Int(CK_PACK_COLS) }
-    var bf16: UnsafeMutablePointer<UInt16> { base.assumingMemoryBound(to: UInt16.self) }
+    func rows(from k0: Int) -> PackedWeight { PackedWeight(panels: panels, startRow: startRow + k0) }
+    /// K, all the rows packed (several weights stacked along it).
+    var rows: Int {
+        switch panels {
+        case .float32(let m): m.rows
+        case .bf16(let m, _): m.rows
+        }
+    }
 }
 
 /// Where a bf16 product converts its activations: grown to the largest product seen, shared by one model's
@@ -24,15 +29,16 @@ final class BF16Scratch {
     private(set) var base = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var capacity = 1
 
-    /// At least `ck_bf16_scratch_floats(rows, k)` floats.
-    func reserve(rows: Int, k: Int) -> UnsafeMutablePointer<Float> {
-        let n = ck_bf16_scratch_floats(rows.c, k.c)
+    /// A view of exactly the `PackedBF16Matrix.scratchCount(rows:k:)` floats a product needs (grown only when a
+    /// larger product comes).
+    func reserve(rows: Int, k: Int) -> ShapedBuffer {
+        let n = PackedBF16Matrix.scratchCount(rows: rows, k: k)
         if n > capacity {
             base.deallocate()
             base = .allocate(capacity: n)
             capacity = n
         }
-        return base
+        return view(base, Shape(n))
     }
 
     deinit { base.deallocate() }
@@ -46,12 +52,14 @@ final class PackedWeights {
     /// Forward, stacked along K in the order of the cache's step rows: the encoder on [r | h_enc | h_dec] (W_ih's
     /// r columns, W_hh, W_ih's h_dec columns; x̂ for r without attention), [μ; log σ], the decoder on [h_dec | z]
     /// (W_hh, W_ih), and the head stack on h_dec (write, write head, read head; the write layer without attention).
-    let encT, mlT, decT, headT: PackedMatrix
+    let encT, mlT, decT, headT: PackedWeight
     /// b_ih + b_hh of the encoder (4E) and of the decoder (4D), summed once per parameter version.
     let encBias, decBias: UnsafeMutablePointer<Float>
     /// Backward: heads, decoder W_ih and W_hh, [μ; log σ], encoder W_hh, encoder W_ih's h_dec columns and its r
     /// columns (attention only; without it x̂'s gradient goes through OpenBLAS).
-    let headN, decIhN, decHhN, mlN, encHhN, encIhHdN, encIhRN: PackedMatrix
+    let headN, decIhN, decHhN, mlN, encHhN, encIhHdN: PackedWeight
+    /// nil without attention.
+    let encIhRN: PackedWeight?
     /// The model's parameter version each half was packed from (-1: never).
     private var forwardVersion = -1, backwardVersion = -1
     private let config: DRAWConfig, layout: ParameterLayout
@@ -67,8 +75,10 @@ final class PackedWeights {
         var plan = FloatArena.Plan()
         // Each matrix's (K, N) and its offset; bf16 panels take half a float per element (the arena is zeroed, as
         // their padding must be).
-        func reserve(_ K: Int, _ N: Int) -> (offset: Int, K: Int) {
-            (plan.reserve(scratch == nil ? ck_packed_size(K.c, N.c) : (ck_packed_size_bf16(K.c, N.c) + 1) / 2), K)
+        func reserve(_ K: Int, _ N: Int) -> (offset: Int, K: Int, N: Int) {
+            let floats = scratch == nil ? PackedMatrix.count(rows: K, columns: N)
+                : (PackedBF16Matrix.count(rows: K, columns: N) + 1) / 2
+            return (plan.reserve(floats), K, N)
         }
         let encT = reserve(row.encoderInput.count, 4 * E), mlT = reserve(E, 2 * Z),
             decT = reserve(row.decoderInput.count, 4 * D), headT = reserve(D, K)
@@ -77,12 +87,24 @@ final class PackedWeights {
         let encBias = plan.reserve(4 * E), decBias = plan.reserve(4 * D)
         let a = FloatArena(plan)
         arena = a
-        func matrix(_ m: (offset: Int, K: Int)) -> PackedMatrix {
-            PackedMatrix(base: UnsafeMutableRawPointer(a[m.offset]), K: m.K, k0: 0, bf16Scratch: scratch)
+        // Borrowed views over the arena (zeroed, as the bf16 panels' padding must be).
+        func matrix(_ m: (offset: Int, K: Int, N: Int)) -> PackedWeight {
+            kernels { () throws(KernelError) in
+                if let scratch {
+                    let words = PackedBF16Matrix.count(rows: m.K, columns: m.N)
+                    let raw = UnsafeMutableRawPointer(a[m.offset]).bindMemory(to: UInt16.self, capacity: words)
+                    let storage = try BF16Words(UnsafeMutableBufferPointer(start: raw, count: words))
+                    return PackedWeight(panels: .bf16(try PackedBF16Matrix(storage, rows: m.K, columns: m.N), scratch),
+                                        startRow: 0)
+                }
+                let storage = view(a[m.offset], Shape(PackedMatrix.count(rows: m.K, columns: m.N)))
+                return PackedWeight(panels: .float32(try PackedMatrix(storage, rows: m.K, columns: m.N)), startRow: 0)
+            }
         }
         (self.encT, self.mlT, self.decT, self.headT) = (matrix(encT), matrix(mlT), matrix(decT), matrix(headT))
         (self.headN, self.decIhN, self.decHhN, self.mlN) = (matrix(headN), matrix(decIhN), matrix(decHhN), matrix(mlN))
-        (self.encHhN, self.encIhHdN, self.encIhRN) = (matrix(encHhN), matrix(encIhHdN), matrix(encIhRN))
+        (self.encHhN, self.encIhHdN) = (matrix(encHhN), matrix(encIhHdN))
+        self.encIhRN = R > 0 ? matrix(encIhRN) : nil
         (self.encBias, self.decBias) = (a[encBias], a[decBias])
     }
 
@@ -116,42 +138,60 @@ final class PackedWeights {
         pack(mlN, p + L.mlW, E, N: E)
         pack(encHhN, p + L.encWhh, E, N: E)
         pack(encIhHdN, p + L.encWih + c.fused.encoderColumns.hDec.lowerBound, In, N: D)
-        if c.attention { pack(encIhRN, p + L.encWih + c.fused.encoderColumns.stepRead.lowerBound, In, N: c.readSize) }
+        if let encIhRN { pack(encIhRN, p + L.encWih + c.fused.encoderColumns.stepRead.lowerBound, In, N: c.readSize) }
         backwardVersion = version
     }
 
     /// Rows [row, row + K) of m = Wᵀ, W (N, K) with row stride ld.
-    private func packTransposed(_ m: PackedMatrix, row: Int, _ W: UnsafePointer<Float>, _ ld: Int, K: Int, N: Int) {
-        if precision == .bf16 { ck_pack_transposed_rows_bf16(m.bf16, m.K.c, row.c, W, ld.c, K.c, N.c) }
-        else { ck_pack_transposed_rows(m.floats, m.K.c, row.c, W, ld.c, K.c, N.c) }
+    private func packTransposed(_ m: PackedWeight, row: Int, _ W: UnsafePointer<Float>, _ ld: Int, K: Int, N: Int) {
+        let w = view(W, Shape(N, K), rowStride: ld)
+        kernels { () throws(KernelError) in
+            switch m.panels {
+            case .float32(let packed): try DRAWKernels.packTransposed(packed, from: w, startRow: row)
+            case .bf16(let packed, _): try packTransposedBF16(packed, from: w, startRow: row)
+            }
+        }
     }
 
-    /// m (m.K, N) = W, row stride ld.
-    private func pack(_ m: PackedMatrix, _ W: UnsafePointer<Float>, _ ld: Int, N: Int) {
-        if precision == .bf16 { ck_pack_bf16(m.bf16, W, ld.c, m.K.c, N.c) }
-        else { ck_pack(m.floats, W, ld.c, m.K.c, N.c) }
+    /// m (m.rows, N) = W, row stride ld.
+    private func pack(_ m: PackedWeight, _ W: UnsafePointer<Float>, _ ld: Int, N: Int) {
+        let w = view(W, Shape(m.rows, N), rowStride: ld)
+        kernels { () throws(KernelError) in
+            switch m.panels {
+            case .float32(let packed): try DRAWKernels.pack(packed, from: w)
+            case .bf16(let packed, _): try packBF16(packed, from: w)
+            }
+        }
     }
 }
 
-/// y (M, N) = b + x P, or += when accumulating: a forward product on a packed Wᵀ, using its first `in` rows.
+/// y (M, N) = b + x P, or += when accumulating: a forward product on a packed Wᵀ, using `in` rows from its start row.
 @inline(__always) func linear(_ y: UnsafeMutablePointer<Float>, _ ldy: Int, _ x: UnsafePointer<Float>, _ ldx: Int,
-                              _ w: PackedMatrix, _ b: UnsafePointer<Float>?, rows: Int, in: Int, out: Int,
+                              _ w: PackedWeight, _ b: UnsafePointer<Float>?, rows: Int, in: Int, out: Int,
                               accumulate: Bool) {
-    if let s = w.bf16Scratch {
-        ck_gemm_packed_bf16(y, ldy.c, x, ldx.c, w.bf16, w.K.c, w.k0.c, rows.c, `in`.c, out.c, accumulate ? 1 : 0, b,
-                            s.reserve(rows: rows, k: `in`))
-    } else {
-        ck_linear_forward_packed(y, ldy.c, x, ldx.c, w.floats, w.K.c, b, rows.c, `in`.c, out.c, accumulate ? 1 : 0)
+    let yv = view(y, Shape(rows, out), rowStride: ldy), xv = view(x, Shape(rows, `in`), rowStride: ldx)
+    let bias = b.map { view($0, Shape(out)) }
+    kernels { () throws(KernelError) in
+        switch w.panels {
+        case .float32(let m):
+            try linearForwardPacked(y: yv, x: xv, weight: m, startRow: w.startRow, bias: bias, accumulate: accumulate)
+        case .bf16(let m, let s):
+            try gemmPackedBF16(c: yv, a: xv, packed: m, startRow: w.startRow, bias: bias,
+                               scratch: s.reserve(rows: rows, k: `in`), accumulate: accumulate)
+        }
     }
 }
 
-/// dx (M, N) += dy P: a backward product on a packed W (K = the layer's outputs).
+/// dx (M, N) += dy P: a backward product on a packed W (all its K rows = the layer's outputs).
 @inline(__always) func accumulateProduct(_ dx: UnsafeMutablePointer<Float>, _ lddx: Int, _ dy: UnsafePointer<Float>,
-                                         _ lddy: Int, _ w: PackedMatrix, rows: Int, out: Int) {
-    if let s = w.bf16Scratch {
-        ck_gemm_packed_bf16(dx, lddx.c, dy, lddy.c, w.bf16, w.K.c, w.k0.c, rows.c, w.K.c, out.c, 1, nil,
-                            s.reserve(rows: rows, k: w.K))
-    } else {
-        ck_gemm_packed(dx, lddx.c, dy, lddy.c, w.floats, w.K.c, rows.c, w.K.c, out.c, 1)
+                                         _ lddy: Int, _ w: PackedWeight, rows: Int, out: Int) {
+    let dxv = view(dx, Shape(rows, out), rowStride: lddx), dyv = view(dy, Shape(rows, w.rows), rowStride: lddy)
+    kernels { () throws(KernelError) in
+        switch w.panels {
+        case .float32(let m): try gemmPacked(c: dxv, a: dyv, packed: m, accumulate: true)
+        case .bf16(let m, let s):
+            try gemmPackedBF16(c: dxv, a: dyv, packed: m, bias: nil, scratch: s.reserve(rows: rows, k: w.rows),
+                               accumulate: true)
+        }
     }
 }

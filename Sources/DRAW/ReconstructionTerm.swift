@@ -1,5 +1,5 @@
 // ReconstructionTerm.swift: the shape of a reconstruction term other than the config's BCE/L2 (feature and VAE/GAN losses).
-import CKernels
+import DRAWKernels
 
 /// A reconstruction term on x̃ = sigmoid(c_T), for `DRAWModel.computeGradients(images:mode:reconstruction:)`.
 /// Arguments: x̃ and the data x, both `[B, C, H, W]`, and a zeroed `[B, C, H, W]` buffer to fill with
@@ -16,8 +16,16 @@ public enum ReconstructionTerms {
             let B = xt.count / P
             var loss = [Float](repeating: 0, count: B)
             let ones = [Float](repeating: 1, count: B)
-            ck_sqdist_forward(&loss, xt.baseAddress!, x.baseAddress!, Int32(B), Int32(P))
-            ck_sqdist_backward(d.baseAddress!, ones, xt.baseAddress!, x.baseAddress!, Int32(B), Int32(P))
+            let image = Shape(B, P), a = view(xt.baseAddress!, image), target = view(x.baseAddress!, image)
+            loss.withUnsafeMutableBufferPointer { l in
+                ones.withUnsafeBufferPointer { o in
+                    kernels { () throws(KernelError) in
+                        try squaredDistanceForward(loss: view(l.baseAddress!, Shape(B)), a: a, target: target)
+                        try squaredDistanceBackward(da: view(d.baseAddress!, image), dloss: view(o.baseAddress!, Shape(B)),
+                                                    a: a, target: target)
+                    }
+                }
+            }
             return loss.map(Double.init)
         }
     }

@@ -71,6 +71,8 @@ struct Operands {
     struct Entry {
         var name: StaticString = ""
         var buffer: ShapedBuffer?
+        /// Bytes [lo, hi) of an argument that is not a float view (bf16 panels); (0, 0) for none.
+        var bytes = (lo: 0, hi: 0)
         var isOutput = false
         /// Index of the entry this output may be identical to, or -1.
         var mayBe = -1
@@ -93,15 +95,30 @@ struct Operands {
         entries[count] = Entry(name: name, buffer: b, isOutput: true, mayBe: mayBe)
         count += 1
     }
+    /// Adds bf16 words as an input or an output (compared by address range only).
+    mutating func words(_ name: StaticString, _ w: BF16Words, isOutput: Bool) {
+        let lo = Int(bitPattern: w.base)
+        entries[count] = Entry(name: name, bytes: (lo, lo + 2 * w.count), isOutput: isOutput)
+        count += 1
+    }
+
+    /// Whether two entries share memory: exact for float views, address ranges otherwise.
+    private func overlap(_ a: Entry, _ b: Entry) -> Bool {
+        if let x = a.buffer, let y = b.buffer { return overlaps(x, y) }
+        let ra = a.buffer.map(Self.range) ?? a.bytes, rb = b.buffer.map(Self.range) ?? b.bytes
+        return ra.hi > ra.lo && rb.hi > rb.lo && ra.lo < rb.hi && rb.lo < ra.hi
+    }
+    private static func range(_ b: ShapedBuffer) -> (lo: Int, hi: Int) {
+        let lo = Int(bitPattern: b.base)
+        return (lo, lo + 4 * b.extent)
+    }
 
     func check() throws(KernelError) {
         for i in 0..<count where entries[i].isOutput {
-            guard let a = entries[i].buffer else { continue }
             for j in 0..<count where j != i && (j > i || !entries[j].isOutput) {
-                guard let b = entries[j].buffer else { continue }
-                if entries[i].mayBe == j || entries[j].mayBe == i,
+                if entries[i].mayBe == j || entries[j].mayBe == i, let a = entries[i].buffer, let b = entries[j].buffer,
                    a.base == b.base, a.shape == b.shape, a.rowStride == b.rowStride { continue }
-                if overlaps(a, b) {
+                if overlap(entries[i], entries[j]) {
                     throw .overlap(kernel: "\(kernel)", argument: "\(entries[i].name)", other: "\(entries[j].name)")
                 }
             }

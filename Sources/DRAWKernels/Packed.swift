@@ -52,11 +52,7 @@ public func pack(_ packed: PackedMatrix, from w: ShapedBuffer) throws(KernelErro
 /// Other rows are left alone, so several weights can be stacked along K.
 public func packTransposed(_ packed: PackedMatrix, from w: ShapedBuffer, startRow: Int = 0) throws(KernelError) {
     let k: StaticString = "packTransposed"
-    try require(w.shape.rank == 2, k, "w", "has shape \(w.shape), expected (N, K)")
-    let K = w.shape[1]
-    try expect(w, Shape(packed.columns, K), k, "w")
-    try require(startRow >= 0 && startRow + K <= packed.rows, k, "startRow",
-                "\(startRow) + K = \(K) rows do not fit the packed matrix's \(packed.rows)")
+    let K = try expectTransposedRows(w, columns: packed.columns, rows: packed.rows, startRow: startRow, k)
     var ops = Operands(k)
     ops.input("w", w)
     ops.output("packed", packed.storage)
@@ -69,36 +65,60 @@ public func packTransposed(_ packed: PackedMatrix, from w: ShapedBuffer, startRo
     }
 }
 
-/// C (M, N) = A·P over P's first K rows, or C += … when `accumulate` (`ck_gemm_packed`).
-/// a: (M, K ≤ P.rows), c: (M, N = P.columns), each with any row stride.
-public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, accumulate: Bool = false) throws(KernelError) {
+/// C (M, N) = A·P[startRow ..< startRow + K], or C += … when `accumulate` (`ck_gemm_packed`).
+/// a: (M, K) with startRow + K ≤ P.rows, c: (M, N = P.columns), each with any row stride.
+public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, startRow: Int = 0,
+                       accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "gemmPacked"
     try require(a.shape.rank == 2, k, "a", "has shape \(a.shape), expected (M, K)")
     let M = a.shape[0], K = a.shape[1]
-    try require(K <= packed.rows, k, "a", "has K = \(K) columns, the packed matrix only \(packed.rows) rows")
+    try requireRows(K, from: startRow, packed, k, "a")
     try expect(c, Shape(M, packed.columns), k, "c")
     var ops = Operands(k)
     ops.input("a", a); ops.input("packed", packed.storage)
     ops.output("c", c)
     try ops.check()
-    ck_gemm_packed(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base, packed.rows.c, M.c, K.c,
-                   packed.columns.c, accumulate ? 1 : 0)
+    // Row startRow of every panel is startRow·CK_PACK_COLS floats in; the panels stay packed.rows rows apart.
+    ck_gemm_packed(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base + startRow * Kernels.packColumns,
+                   packed.rows.c, M.c, K.c, packed.columns.c, accumulate ? 1 : 0)
 }
 
-/// y = x·Wᵀ + b with W packed transposed (packed (Kp ≥ in, out)), or y += … (`ck_linear_forward_packed`).
-/// y: (M, out), x: (M, in), any row stride; bias: (out) or nil.
-public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: PackedMatrix, bias: ShapedBuffer?,
-                                accumulate: Bool = false) throws(KernelError) {
+/// y = x·W[:, startRow ..< startRow + in]ᵀ + b with W packed transposed (packed (Kp, N), startRow + in ≤ Kp),
+/// or y += … (`ck_linear_forward_packed`). y: (M, out) with out ≤ N (the first out outputs: generation's head product,
+/// which needs no read head), x: (M, in), any row stride; bias: (out) or nil.
+public func linearForwardPacked(y: ShapedBuffer, x: ShapedBuffer, weight: PackedMatrix, startRow: Int = 0,
+                                bias: ShapedBuffer?, accumulate: Bool = false) throws(KernelError) {
     let k: StaticString = "linearForwardPacked"
     try require(x.shape.rank == 2, k, "x", "has shape \(x.shape), expected (M, in)")
-    let M = x.shape[0], inputs = x.shape[1], out = weight.columns
-    try require(inputs <= weight.rows, k, "x", "has in = \(inputs) columns, the packed weight only \(weight.rows) rows")
+    let M = x.shape[0], inputs = x.shape[1], out = min(y.shape[y.shape.rank - 1], weight.columns)
+    try requireRows(inputs, from: startRow, weight, k, "x")
     try expect(y, Shape(M, out), k, "y")
     try expectDense(bias, Shape(out), k, "bias")
     var ops = Operands(k)
     ops.input("x", x); ops.input("weight", weight.storage); ops.input("bias", bias)
     ops.output("y", y)
     try ops.check()
-    ck_linear_forward_packed(y.base, y.rowStride.c, x.base, x.rowStride.c, weight.storage.base, weight.rows.c,
+    ck_linear_forward_packed(y.base, y.rowStride.c, x.base, x.rowStride.c,
+                             weight.storage.base + startRow * Kernels.packColumns, weight.rows.c,
                              bias?.base, M.c, inputs.c, out.c, accumulate ? 1 : 0)
+}
+
+/// The K of a transposed pack's w (N, K): throws unless N is the packed matrix's columns and rows
+/// [startRow, startRow + K) lie inside its `rows`.
+func expectTransposedRows(_ w: ShapedBuffer, columns N: Int, rows: Int, startRow: Int,
+                          _ k: StaticString) throws(KernelError) -> Int {
+    try require(w.shape.rank == 2, k, "w", "has shape \(w.shape), expected (N, K)")
+    let K = w.shape[1]
+    try expect(w, Shape(N, K), k, "w")
+    try require(startRow >= 0 && startRow + K <= rows, k, "startRow",
+                "\(startRow) + K = \(K) rows do not fit the packed matrix's \(rows)")
+    return K
+}
+
+/// Throws unless rows [startRow, startRow + K) lie inside the packed matrix (`argument` has K columns).
+@inline(__always)
+func requireRows(_ K: Int, from startRow: Int, _ packed: PackedMatrix, _ kernel: StaticString,
+                 _ argument: StaticString) throws(KernelError) {
+    try require(startRow >= 0 && startRow + K <= packed.rows, kernel, argument,
+                "has K = \(K) columns from row \(startRow), the packed matrix only \(packed.rows) rows")
 }

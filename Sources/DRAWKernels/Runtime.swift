@@ -49,6 +49,8 @@ public struct KernelRandom: Sendable {
 
     /// Seeded through splitmix64.
     public init(seed: UInt64) { withState { ck_rng_seed($0, seed) } }
+    /// Continues from a saved state (e.g. one kept in a checkpoint).
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) { self.state = state }
 
     /// Fills contiguous `out` with N(0, 1) samples (Box–Muller; an odd count drops the last pair's second).
     public mutating func fillNormal(_ out: ShapedBuffer) throws(KernelError) {

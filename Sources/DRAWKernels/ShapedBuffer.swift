@@ -11,7 +11,7 @@ public struct ShapedBuffer {
     public let shape: Shape
     /// Floats from one row to the next (the first dimension's stride).
     public let rowStride: Int
-    private let owner: Storage?
+    private let owner: Storage<Float>?
 
     /// Borrows `memory` as `shape`, rows `rowStride` floats apart (default: contiguous).
     /// Throws if a dimension is below 1, the stride is shorter than a row, the view runs past `memory`'s end,
@@ -22,7 +22,7 @@ public struct ShapedBuffer {
     }
 
     private init(base: UnsafeMutablePointer<Float>, available: Int, shape: Shape, rowStride: Int?,
-                 owner: Storage?) throws(KernelError) {
+                 owner: Storage<Float>?) throws(KernelError) {
         let stride = rowStride ?? shape.rowLength
         for i in 0..<shape.rank where shape[i] < 1 || shape[i] > Int(Int32.max) {
             throw .badView(reason: "dimension \(i) of \(shape) must be in 1...\(Int32.max)")
@@ -49,7 +49,7 @@ public struct ShapedBuffer {
 
     /// A new zero-filled contiguous buffer that owns its storage.
     public static func zeros(_ shape: Shape) throws(KernelError) -> ShapedBuffer {
-        let storage = Storage(count: max(shape.count, 1))
+        let storage = Storage<Float>(count: max(shape.count, 1), zero: 0)
         return try ShapedBuffer(base: storage.base, available: storage.count, shape: shape, rowStride: nil,
                                 owner: storage)
     }
@@ -98,14 +98,14 @@ public struct ShapedBuffer {
     }
 }
 
-/// Memory an owning ShapedBuffer keeps alive: 64-byte aligned, zeroed.
-final class Storage {
-    let base: UnsafeMutablePointer<Float>
+/// Memory an owning view (ShapedBuffer, BF16Words) keeps alive: 64-byte aligned, zeroed.
+final class Storage<Element> {
+    let base: UnsafeMutablePointer<Element>
     let count: Int
-    init(count: Int) {
+    init(count: Int, zero: Element) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
-        base = raw.initializeMemory(as: Float.self, repeating: 0, count: count)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Element>.stride, alignment: 64)
+        base = raw.initializeMemory(as: Element.self, repeating: zero, count: count)
     }
     deinit { UnsafeMutableRawPointer(base).deallocate() }
 }

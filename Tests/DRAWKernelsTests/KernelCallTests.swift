@@ -319,6 +319,33 @@ import Testing
             ck_linear_forward_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base, 70,
                                      a["bias"].base, 5, 66, 67, 0)
         }
+        // From a later row of the stack: the C call sees the panels from that row on, still K rows apart.
+        try expectSameAsRawCall(a, { a throws(KernelError) in
+            try gemmPacked(c: a["c"], a: a["a"], packed: view(a), startRow: 4)
+        }) { a in
+            ck_gemm_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base + 4 * 64, 70, 5, 66, 67, 0)
+        }
+        try expectSameAsRawCall(a, { a throws(KernelError) in
+            try linearForwardPacked(y: a["c"], x: a["a"], weight: view(a), startRow: 3, bias: nil, accumulate: true)
+        }) { a in
+            ck_linear_forward_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base + 3 * 64, 70,
+                                     nil, 5, 66, 67, 1)
+        }
+        // Fewer outputs than packed columns: the first ones (generation's head product skips the read head).
+        a.add("narrow", Shape(M, N - 5), padding: 2); a.add("narrowBias", Shape(N - 5))
+        try expectSameAsRawCall(a, { a throws(KernelError) in
+            try linearForwardPacked(y: a["narrow"], x: a["a"], weight: view(a), bias: a["narrowBias"])
+        }) { a in
+            ck_linear_forward_packed(a["narrow"].base, a["narrow"].ld, a["a"].base, a["a"].ld, a["packed"].base, 70,
+                                     a["narrowBias"].base, 5, 66, 62, 0)
+        }
+        #expect(throws: KernelError.shapeMismatch(kernel: "linearForwardPacked", argument: "bias", expected: Shape(N - 5), got: Shape(N))) {
+            try linearForwardPacked(y: a["narrow"], x: a["a"], weight: view(a), bias: a["bias"])
+        }
+        #expect(throws: KernelError.outOfRange(kernel: "gemmPacked", argument: "a",
+                                               reason: "has K = 66 columns from row 5, the packed matrix only 70 rows")) {
+            try gemmPacked(c: a["c"], a: a["a"], packed: view(a), startRow: 5)
+        }
         let wide = try ShapedBuffer.zeros(Shape(M, K + 1))
         #expect(throws: KernelError.self) { try gemmPacked(c: a["c"], a: wide, packed: view(a)) }
         #expect(throws: KernelError.shapeMismatch(kernel: "gemmPacked", argument: "c", expected: Shape(M, N), got: Shape(M, K - 4))) {

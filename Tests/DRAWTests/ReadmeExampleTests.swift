@@ -47,7 +47,7 @@ import Testing
                     "-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("CKernels.build/module.modulemap").path,
                     "-Xcc", "-fmodule-map-file=" + Self.repository.appendingPathComponent("Sources/COpenBLAS/module.modulemap").path,
                     "-Xcc", "-I/usr/include/x86_64-linux-gnu/openblas-pthread"]
-        args += try objects("DRAW") + objects("CKernels")
+        args += try objects("DRAW") + objects("DRAWKernels") + objects("CKernels")
         args += ["-L/usr/lib/x86_64-linux-gnu/openblas-pthread", "-lopenblas", "-l:libomp.so.5", "-lm"]
         // scripts/sanitize.sh builds into .build-asan / .build-ubsan: link the same runtime.
         if build.path.contains(".build-asan") { args.append("-sanitize=address") }

@@ -1,4 +1,6 @@
 // SwiftAPIBenchmarks.swift: the same kernels through DRAWKernels' checked Swift API, to measure what the checks cost.
+import Benchmark
+import CKernels
 import DRAWKernels
 import Foundation
 
@@ -6,17 +8,28 @@ import Foundation
 final class SwiftAPIInputs: @unchecked Sendable {
     let x, xhat, params, Fx, Fy, r, T, U, h, c, act, pre, cPrev, mu, logSigma, eps, z, kl: ShapedBuffer
 
-    init(_ k: Color64Inputs) {
+    convenience init(_ k: Color64Inputs) {
         typealias S = Color64Inputs
-        let (B, C, H, W, N, E, Z) = (S.B, S.C, S.H, S.W, S.N, S.E, S.Z)
-        func make(_ values: [Float], _ shape: Shape) -> ShapedBuffer { try! ShapedBuffer(values, shape: shape) }
-        x = make(k.x, Shape(B, C, H, W)); xhat = make(k.xhat, Shape(B, C, H, W))
-        params = make(k.params, Shape(B, 5)); Fx = make(k.Fx, Shape(B, N, W)); Fy = make(k.Fy, Shape(B, N, H))
-        r = make(k.r, Shape(B, S.R)); T = make(k.T, Shape(B, 2 * C, N, W)); U = make(k.U, Shape(B, 2 * C, N, H))
-        h = make(k.h, Shape(B, E)); c = make(k.c, Shape(B, E)); act = make(k.act, Shape(B, 4 * E))
-        pre = make(k.pre, Shape(B, 4 * E)); cPrev = make(k.cPrev, Shape(B, E))
-        mu = make(k.mu, Shape(B, Z)); logSigma = make(k.logsig, Shape(B, Z)); eps = make(k.eps, Shape(B, Z))
-        z = make(k.z, Shape(B, Z)); kl = make(k.kl, Shape(B))
+        self.init(shapes: (S.B, S.C, S.H, S.W, S.N, S.E, S.Z))
+        for (b, values) in [(x, k.x), (xhat, k.xhat), (params, k.params), (Fx, k.Fx), (Fy, k.Fy), (r, k.r), (T, k.T),
+                            (U, k.U), (h, k.h), (c, k.c), (act, k.act), (pre, k.pre), (cPrev, k.cPrev), (mu, k.mu),
+                            (logSigma, k.logsig), (eps, k.eps), (z, k.z), (kl, k.kl)] {
+            precondition(values.count == b.shape.count)
+            b.base.update(from: values, count: values.count)
+        }
+    }
+
+    /// Zeroed buffers for these sizes.
+    init(shapes s: (B: Int, C: Int, H: Int, W: Int, N: Int, E: Int, Z: Int)) {
+        let (B, C, H, W, N, E, Z) = s
+        func make(_ shape: Shape) -> ShapedBuffer { try! .zeros(shape) }
+        x = make(Shape(B, C, H, W)); xhat = make(Shape(B, C, H, W))
+        params = make(Shape(B, 5)); Fx = make(Shape(B, N, W)); Fy = make(Shape(B, N, H))
+        r = make(Shape(B, 2 * C * N * N)); T = make(Shape(B, 2 * C, N, W)); U = make(Shape(B, 2 * C, N, H))
+        h = make(Shape(B, E)); c = make(Shape(B, E)); act = make(Shape(B, 4 * E))
+        pre = make(Shape(B, 4 * E)); cPrev = make(Shape(B, E))
+        mu = make(Shape(B, Z)); logSigma = make(Shape(B, Z)); eps = make(Shape(B, Z))
+        z = make(Shape(B, Z)); kl = make(Shape(B))
     }
 }
 
@@ -33,5 +46,48 @@ func registerSwiftAPIRows(_ k: Color64Inputs, readFlops: Double) {
     }
     kernel("latent forward, Swift API", .bytes(4 * f * Double(S.Z) * 4), mallocs: true) {
         try! latentForward(z: s.z, kl: s.kl, mu: s.mu, logSigma: s.logSigma, eps: s.eps)
+    }
+}
+
+/// What the checks cost alone: the same call through the Swift API and raw, on sizes so small (B = 1, a 2 × 2 image,
+/// N = 2; an LSTM of 1) that the kernel itself is a few nanoseconds; the difference of the two rows' "ns per call"
+/// is the checks. readForward has the most arguments (8 shapes, 28 overlap pairs), lstmForward few.
+func registerCheckRows() {
+    let t = SwiftAPIInputs.tiny()
+    callRow("checks: read forward 1x1x2x2 N 2, raw") {
+        ck_read_forward(t.r.base, 8, t.T.base, t.U.base, t.x.base, t.xhat.base, t.Fx.base, t.Fy.base, t.params.base,
+                        1, 1, 2, 2, 2)
+    }
+    callRow("checks: read forward 1x1x2x2 N 2, Swift API") {
+        try! readForward(r: t.r, T: t.T, U: t.U, x: t.x, xhat: t.xhat, Fx: t.Fx, Fy: t.Fy, params: t.params)
+    }
+    callRow("checks: lstm forward 1x1, raw") { ck_lstm_forward(t.h.base, 1, t.c.base, t.act.base, t.pre.base, t.cPrev.base, 1, 1) }
+    callRow("checks: lstm forward 1x1, Swift API") {
+        try! lstmForward(h: t.h, c: t.c, act: t.act, pre: t.pre, cPrev: t.cPrev)
+    }
+}
+
+/// A row reporting nanoseconds per call (a loop of `benchmark.scaledIterations` calls, kilo-scaled) and mallocs.
+func callRow(_ name: String, _ body: @escaping @Sendable () -> Void) {
+    let metric = BenchmarkMetric.custom("ns per call", polarity: .prefersSmaller)
+    Benchmark(name, configuration: .init(metrics: [metric, .mallocCountTotal], scalingFactor: .kilo,
+                                         maxDuration: .seconds(1), maxIterations: 10_000)) { benchmark in
+        let start = DispatchTime.now().uptimeNanoseconds
+        var calls = 0
+        for _ in benchmark.scaledIterations { body(); calls += 1 }
+        let ns = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls)
+        benchmark.measurement(metric, Int(ns.rounded()))
+    }
+}
+
+extension SwiftAPIInputs {
+    /// The tiny inputs of the check rows, filled by the attention kernel so the read has a real window.
+    static func tiny() -> SwiftAPIInputs { SwiftAPIInputs(tinyShapes: ()) }
+
+    convenience init(tinyShapes: ()) {
+        self.init(shapes: (B: 1, C: 1, H: 2, W: 2, N: 2, E: 1, Z: 1))
+        let head = try! ShapedBuffer.zeros(Shape(1, 5))
+        try! attentionForward(params: params, Fx: Fx, Fy: Fy, head: head)
+        for i in 0..<4 { x.base[i] = Float(i) / 4; pre.base[i] = Float(i) - 1.5 }
     }
 }
