@@ -45,7 +45,7 @@ let package = Package(
         // The kernels from Swift: shaped buffers and one checked function per kernel (typed KernelError).
         .target(name: "DRAWKernels", dependencies: ["CKernels"]),
         // The model graph, BPTT, Adam state, checkpoints; every kernel call goes through DRAWKernels.
-        .target(name: "DRAW", dependencies: ["DRAWKernels", "CKernels"]),
+        .target(name: "DRAW", dependencies: ["DRAWKernels"]),
         // libpng/libjpeg calls that can fail, behind setjmp, so Swift sees status codes (I/O glue, no arithmetic).
         .target(name: "CImageShims", dependencies: ["CPNG", "CJPEG"]),
         // Loaders (IDX, PNG, JPEG, built-in colour data), images as rasters and their PNG/NPY writers.

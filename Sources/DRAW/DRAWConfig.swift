@@ -1,5 +1,5 @@
 // DRAWConfig.swift: the model's hyperparameters with SPEC.md's JSON keys, validation and the sizes derived from them.
-import CKernels
+import DRAWKernels
 import Foundation
 
 /// The reconstruction term of the loss (SPEC.md "Loss").
@@ -132,7 +132,7 @@ public struct DRAWConfig: Codable, Equatable, Hashable, Sendable {
     public static let maxSteps = 10_000
 
     /// The largest read_n / write_n the attention kernels accept (CK_MAX_N in ckernels.h).
-    public static let maxWindow = Int(CK_MAX_N)
+    public static let maxWindow = Kernels.maxWindow
 
     // MARK: derived sizes
 

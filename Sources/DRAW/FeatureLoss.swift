@@ -1,5 +1,4 @@
 // FeatureLoss.swift: `--loss features`: pixel L2 plus the squared distance of a frozen, randomly initialised conv net's features (no adversary).
-import CKernels
 
 /// recon_b = 0.5 Σ_pixels (x̃ − x)² + edgeWeight · edge_b (`EdgeLoss`) + weight · Σ_l (P / n_l) · 0.5 Σ (φ_l(x̃) − φ_l(x))², over the layers φ_l of a
 /// frozen ReLU conv net with He-uniform random weights (n_l floats per image, P pixels: each layer counts about as
@@ -31,8 +30,9 @@ public final class FeatureLoss {
         { [self] xt, x, d in
             let n = net.input, P = n.channels * n.height * n.width, B = xt.count / P, L = net.layers.count
             var pixel = [Float](repeating: 0, count: B)
-            ck_sqdist_forward(&pixel, xt.baseAddress!, x.baseAddress!, B.c, P.c)
-            ck_sqdist_backward(d.baseAddress!, [Float](repeating: 1, count: B), xt.baseAddress!, x.baseAddress!, B.c, P.c)
+            rowsSquaredDistanceForward(&pixel, xt.baseAddress!, x.baseAddress!, rows: B, columns: P)
+            rowsSquaredDistanceBackward(d.baseAddress!, [Float](repeating: 1, count: B), xt.baseAddress!, x.baseAddress!,
+                                    rows: B, columns: P)
             var recon = pixel.map(Double.init)
             if edgeWeight != 0 {
                 let edge = EdgeLoss.apply(reconstruction: xt.baseAddress!, data: x.baseAddress!, batch: B, planes: n.channels,
@@ -47,8 +47,8 @@ public final class FeatureLoss {
             for l in 0..<L {
                 let f = net.features(layer: l), F = net.featureSize(layer: l), scale = weight * Float(P) / Float(F)
                 var loss = [Float](repeating: 0, count: B), g = [Float](repeating: 0, count: B * F)
-                ck_sqdist_forward(&loss, f.baseAddress!, targets[l], B.c, F.c)
-                ck_sqdist_backward(&g, [Float](repeating: scale, count: B), f.baseAddress!, targets[l], B.c, F.c)
+                rowsSquaredDistanceForward(&loss, f.baseAddress!, targets[l], rows: B, columns: F)
+                rowsSquaredDistanceBackward(&g, [Float](repeating: scale, count: B), f.baseAddress!, targets[l], rows: B, columns: F)
                 for b in 0..<B { recon[b] += Double(scale) * Double(loss[b]) }
                 dFeatures.append(g)
             }

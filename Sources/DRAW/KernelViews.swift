@@ -29,6 +29,50 @@ private func refused(_ error: KernelError) -> Never {
     fatalError("DRAW: a kernel call was refused (a bug in the model's buffers): \(error)")
 }
 
+// The loss-term kernels on plain pointers (B rows of P values; arrays pass as `&a` or `a`), for the sharp losses'
+// terms (named rows… so they do not shadow DRAWKernels' checked functions), which work on arrays of their own rather than the workspaces.
+
+/// loss_b = 0.5·Σ_p (a − target)², overwritten.
+func rowsSquaredDistanceForward(_ loss: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ target: UnsafePointer<Float>,
+                            rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in try squaredDistanceForward(loss: view(loss, Shape(B)), a: view(a, Shape(B, P)), target: view(target, Shape(B, P))) }
+}
+
+/// da += dloss_b · (a − target).
+func rowsSquaredDistanceBackward(_ da: UnsafeMutablePointer<Float>, _ dloss: UnsafePointer<Float>, _ a: UnsafePointer<Float>,
+                             _ target: UnsafePointer<Float>, rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in
+        try squaredDistanceBackward(da: view(da, Shape(B, P)), dloss: view(dloss, Shape(B)), a: view(a, Shape(B, P)),
+                                    target: view(target, Shape(B, P)))
+    }
+}
+
+/// loss_b = Σ_p softplus(logit) − target·logit (binary cross-entropy of logits), overwritten.
+func rowsBCEForward(_ loss: UnsafeMutablePointer<Float>, _ logits: UnsafePointer<Float>, _ targets: UnsafePointer<Float>,
+                rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in try lossForward(.bce, loss: view(loss, Shape(B)), canvas: view(logits, Shape(B, P)), x: view(targets, Shape(B, P))) }
+}
+
+/// dlogits += dloss_b · (sigmoid(logit) − target).
+func rowsBCEBackward(_ dlogits: UnsafeMutablePointer<Float>, _ dloss: UnsafePointer<Float>, _ logits: UnsafePointer<Float>,
+                 _ targets: UnsafePointer<Float>, rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in
+        try lossBackward(.bce, dcanvas: view(dlogits, Shape(B, P)), dloss: view(dloss, Shape(B)),
+                         canvas: view(logits, Shape(B, P)), x: view(targets, Shape(B, P)))
+    }
+}
+
+/// out = sigmoid(input), elementwise over B rows of P.
+func rowsSigmoidForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in try sigmoidForward(out: view(out, Shape(B, P)), sums: nil, input: view(input, Shape(B, P))) }
+}
+
+/// dx += dy · y(1 − y) for y = sigmoid(x).
+func rowsSigmoidBackward(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                     rows B: Int, columns P: Int) {
+    kernels { () throws(KernelError) in try sigmoidBackward(dx: view(dx, Shape(B, P)), dy: view(dy, Shape(B, P)), y: view(y, Shape(B, P))) }
+}
+
 extension ReconstructionLoss {
     /// The kernels' name for this loss.
     var kernel: LossKind {

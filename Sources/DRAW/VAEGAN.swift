@@ -1,5 +1,4 @@
 // VAEGAN.swift: `--loss vaegan` (Larsen et al. 2016): a discriminator's features as the reconstruction space, the paper's gradient routing and equilibrium gating, one whole step per call.
-import CKernels
 
 /// The options of a VAE/GAN run, and the weights the features loss shares with it (measured defaults: see the
 /// README section "Sharp colour").
@@ -125,13 +124,13 @@ public final class VAEGANTrainer {
             // constants dropped) + edgeWeight · edge_b (EdgeLoss); its d/dx̃ through the discriminator, without touching
             // its parameters.
             let f = D.features(layer: l)
-            ck_sqdist_forward(&featureLoss, f.baseAddress!, target, B.c, F.c)
-            ck_sqdist_forward(&pixelLoss, xt, x.baseAddress!, B.c, P.c)
+            rowsSquaredDistanceForward(&featureLoss, f.baseAddress!, target, rows: B, columns: F)
+            rowsSquaredDistanceForward(&pixelLoss, xt, x.baseAddress!, rows: B, columns: P)
             var gf = [Float](repeating: 0, count: B * F)
-            ck_sqdist_backward(&gf, [Float](repeating: s.featureWeight, count: B), f.baseAddress!, target, B.c, F.c)
+            rowsSquaredDistanceBackward(&gf, [Float](repeating: s.featureWeight, count: B), f.baseAddress!, target, rows: B, columns: F)
             var dRecon = [Float](repeating: 0, count: n)
             gf.withUnsafeBufferPointer { D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dRecon, parameters: false) }
-            ck_sqdist_backward(&dRecon, [Float](repeating: s.pixelWeight, count: B), xt, x.baseAddress!, B.c, P.c)
+            rowsSquaredDistanceBackward(&dRecon, [Float](repeating: s.pixelWeight, count: B), xt, x.baseAddress!, rows: B, columns: P)
             if s.edgeWeight != 0 {
                 edgeLoss = EdgeLoss.apply(reconstruction: xt, data: x.baseAddress!, batch: B, planes: c.channels,
                                           height: c.height, width: c.width, weight: s.edgeWeight, gradient: &dRecon)
@@ -140,8 +139,8 @@ public final class VAEGANTrainer {
             var dGAN = [Float](repeating: 0, count: n)
             if decoderGAN {
                 var dLogits = [Float](repeating: 0, count: B)
-                ck_bce_backward(&dLogits, [Float](repeating: s.ganWeight, count: B), fakeLogits,
-                                [Float](repeating: 1, count: B), B.c, 1)
+                rowsBCEBackward(&dLogits, [Float](repeating: s.ganWeight, count: B), fakeLogits,
+                            [Float](repeating: 1, count: B), rows: B, columns: 1)
                 D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false)
             }
             let inverseB = 1 / Float(B)
@@ -162,7 +161,7 @@ public final class VAEGANTrainer {
             let targets = [Float](repeating: 1, count: B) + [Float](repeating: 0, count: 2 * B)
             let weights = [Float](repeating: 1 / Float(B), count: B) + [Float](repeating: 0.5 / Float(B), count: 2 * B)
             var dLogits = [Float](repeating: 0, count: 3 * B)
-            ck_bce_backward(&dLogits, weights, logits, targets, (3 * B).c, 1)
+            rowsBCEBackward(&dLogits, weights, logits, targets, rows: 3 * B, columns: 1)
             D.zeroGradients()
             D.backward(dLogits: dLogits, dInput: nil, parameters: true)
             try D.applyAdam()
@@ -180,7 +179,7 @@ public final class VAEGANTrainer {
     /// Mean binary cross-entropy of logits against one label.
     static func meanBCE(_ logits: [Float], label: Float) -> Double {
         var bce = [Float](repeating: 0, count: logits.count)
-        ck_bce_forward(&bce, logits, [Float](repeating: label, count: logits.count), logits.count.c, 1)
+        rowsBCEForward(&bce, logits, [Float](repeating: label, count: logits.count), rows: logits.count, columns: 1)
         return bce.reduce(0.0) { $0 + Double($1) } / Double(logits.count)
     }
 }
@@ -199,7 +198,7 @@ extension DRAWModel {
         let B = cache.batch, n = B * P
         let kl = forward(cache, mode: mode).kl
         var xt = [Float](repeating: 0, count: n)
-        ck_sigmoid_forward(&xt, nil, cache.canvas[c.steps], B.c, P.c)
+        rowsSigmoidForward(&xt, cache.canvas[c.steps], rows: B, columns: P)
         let passes = try seeds(xt, UnsafeBufferPointer(start: cache.x, count: n))
         if scratch?.batch != B { scratch = BackwardScratch(config: c, batch: B) }
         let kept = klWeight
@@ -219,7 +218,7 @@ extension DRAWModel {
             }
             klWeight = pass.klWeight
             zero(grads.base, grads.count)
-            backward(cache, scratch!, mode: mode) { dCanvas in ck_sigmoid_backward(dCanvas, pass.seed, xt, B.c, P.c) }
+            backward(cache, scratch!, mode: mode) { dCanvas in rowsSigmoidBackward(dCanvas, pass.seed, xt, rows: B, columns: P) }
             gradients.append(Array(UnsafeBufferPointer(start: grads.base, count: grads.count)))
         }
         return (xt, kl, gradients)
