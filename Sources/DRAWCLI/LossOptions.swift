@@ -89,14 +89,14 @@ struct LossOptions: ParsableArguments {
 
 /// A training step other than the model's own loss: `Trainer.step` calls it instead of computeGradients + Adam.
 final class LossStep {
-    let step: (UnsafeBufferPointer<Float>) throws -> (recon: Double, kl: Double, total: Double)
+    let step: (UnsafeBufferPointer<Float>) throws -> MeanLosses
     /// The name of what the loss keeps beside the model (`discriminator`: `discriminator.safetensors` beside
     /// model.safetensors, `checkpoints/discriminator-<step>.safetensors` beside each checkpoint), or nil.
     let companion: String?
     /// Writes that state to a file.
     let save: (URL) throws -> Void
 
-    private init(step: @escaping (UnsafeBufferPointer<Float>) throws -> (recon: Double, kl: Double, total: Double),
+    private init(step: @escaping (UnsafeBufferPointer<Float>) throws -> MeanLosses,
                  companion: String? = nil, save: @escaping (URL) throws -> Void = { _ in }) {
         self.step = step; self.companion = companion; self.save = save
     }
@@ -114,7 +114,7 @@ final class LossStep {
                 let r = try model.computeGradients(images: images, mode: .sampled, reconstruction: f.term)
                 guard r.mean.isFinite else { throw CLIError("the features loss is \(r.mean)") }
                 try model.applyAdam()
-                return (r.meanRecon, r.meanKL, r.mean)
+                return MeanLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
             })
         case .vaegan:
             let v = try VAEGANTrainer(model: model, settings: options, seed: seed &+ 0xd15c)
@@ -129,7 +129,7 @@ final class LossStep {
             }
             return LossStep(step: { images in
                 let r = try v.step(images: images)
-                return (r.recon, r.kl, r.total)
+                return MeanLosses(recon: r.recon, kl: r.kl, total: r.total)
             }, companion: name, save: { try v.discriminator.save(to: $0.path) })
         case .bce, .l2, nil:
             return nil

@@ -26,11 +26,6 @@ enum TrainingEnd: Equatable {
     case interrupted(step: Int64, signal: Int32)
 }
 
-/// The batch-mean losses of one step (over all ranks) and the values the schedule gave it.
-struct StepLosses {
-    var recon = 0.0, kl = 0.0, total = 0.0
-}
-
 /// Runs the loop for one model on one data set. Under MPI every rank runs it: each reads its own slice of
 /// each global batch (global batch = `size × batchSize` images), gradients are summed with one allreduce
 /// over the flat slab and scaled by 1/size inside the Adam kernel, so every rank takes the same step and
@@ -73,7 +68,7 @@ final class Trainer {
         var lastGood = plan.resumedFrom
         var window = (images: 0, start: Date())
         var imagesSoFar = 0
-        var sums = StepLosses()
+        var sums = MeanLosses()
         var windowSteps = 0
         let logEvery = max(1, min(50, settings.iterations / 100))
         let validation = isRoot ? plan.heldOut.flatMap { $0.count > 0 ? $0 : nil } : nil
@@ -136,7 +131,7 @@ final class Trainer {
             model.klWeight = settings.schedule.klWeight(atStep: next)
             let batch = loader.next().images
             lastBatch = batch
-            let report: StepLosses
+            let report: MeanLosses
             do {
                 report = try batch.withUnsafeBufferPointer { try step(images: $0, globalBatch: globalBatch) }
             } catch where error is DRAWError || error is NonFiniteLoss {
@@ -145,7 +140,7 @@ final class Trainer {
             }
             window.images += globalBatch
             imagesSoFar += globalBatch
-            sums.recon += report.recon; sums.kl += report.kl; sums.total += report.total
+            sums += report
             windowSteps += 1
             let s = model.step
             let validateNow = evalEvery > 0 && (s % Int64(evalEvery) == 0 || s == Int64(settings.iterations))
@@ -163,8 +158,7 @@ final class Trainer {
                 let seconds = Date().timeIntervalSince(window.start)
                 let rate = Double(window.images) / max(seconds, 1e-9)
                 let n = Double(windowSteps)
-                var row = LogRow(step: s, epoch: Double(s) / epochLength, recon: sums.recon / n, kl: sums.kl / n,
-                                 total: sums.total / n, imagesPerSecond: rate)
+                var row = LogRow(step: s, epoch: Double(s) / epochLength, losses: sums / n, imagesPerSecond: rate)
                 row.learningRate = Double(model.adam.learningRate)
                 row.klWeight = Double(model.klWeight)
                 row.gradientNorm = model.gradientNorm
@@ -172,7 +166,7 @@ final class Trainer {
                 log?.append(row)
                 monitor?.log(row)
                 progress?.update(Int(s), loss: row.total, images: imagesSoFar, note: note)
-                window = (0, Date()); sums = StepLosses(); windowSteps = 0
+                window = (0, Date()); sums = MeanLosses(); windowSteps = 0
             }
             if settings.checkpointEvery > 0, s % Int64(settings.checkpointEvery) == 0 {
                 try saveCheckpoint()
@@ -221,19 +215,18 @@ final class Trainer {
     var lossStep: LossStep?
 
     /// One step; returns the global batch-mean losses.
-    private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> StepLosses {
+    private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> MeanLosses {
         // ---- sharp colour losses (LossOptions.swift): one process only
         if let lossStep {
             guard world == nil else { throw CLIError("--loss features/vaegan do not run under mpirun yet") }
-            let r = try lossStep.step(images)
-            return StepLosses(recon: r.recon, kl: r.kl, total: r.total)
+            return try lossStep.step(images)
         }
         // ---- end sharp colour losses
         guard let world else {
             let r = try model.computeGradients(images: images, mode: .sampled)
             try requireFinite(r.mean)
             try model.applyAdam()
-            return StepLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
+            return MeanLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
         }
         // The noise of the whole global batch, [T][N·b][Z], drawn alike on every rank; this rank takes its rows.
         let c = model.config, b = settings.batchSize, Z = c.zSize
@@ -253,7 +246,7 @@ final class Trainer {
         try requireFinite(stats[2])
         try model.applyAdam(gradientScale: 1 / Float(world.size))
         let n = Double(globalBatch)
-        return StepLosses(recon: stats[0] / n, kl: stats[1] / n, total: stats[2] / n)
+        return MeanLosses(recon: stats[0] / n, kl: stats[1] / n, total: stats[2] / n)
     }
 
     private func requireFinite(_ loss: Double) throws {

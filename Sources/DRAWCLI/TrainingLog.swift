@@ -4,14 +4,24 @@ import DRAWData
 import DRAWOutput
 import Foundation
 
-/// One logged step: batch means over all ranks, the schedule's values, and the validation when one ran.
+/// Batch-mean losses: of one step (over all ranks), summed over the steps of a log window, or their mean.
+struct MeanLosses: Equatable {
+    var recon = 0.0, kl = 0.0
+    /// recon + KL weight · KL, what was minimised.
+    var total = 0.0
+
+    static func += (a: inout MeanLosses, b: MeanLosses) { a.recon += b.recon; a.kl += b.kl; a.total += b.total }
+    static func / (a: MeanLosses, n: Double) -> MeanLosses { MeanLosses(recon: a.recon / n, kl: a.kl / n, total: a.total / n) }
+}
+
+/// One logged step: the window's mean losses, the schedule's values, and the validation when one ran.
 struct LogRow: Equatable {
     var step: Int64
     var epoch: Double
-    var recon: Double
-    var kl: Double
-    /// recon + KL weight · KL, what was minimised.
-    var total: Double
+    var losses: MeanLosses
+    var recon: Double { losses.recon }
+    var kl: Double { losses.kl }
+    var total: Double { losses.total }
     var imagesPerSecond: Double
     var learningRate: Double = .nan
     var klWeight: Double = .nan
@@ -94,7 +104,7 @@ final class TrainingLog {
         let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard f.count == 6 || f.count == 11, let s = Int64(f[0]), let e = Double(f[1]), let r = Double(f[2]),
               let k = Double(f[3]), let t = Double(f[4]), let i = Double(f[5]) else { return nil }
-        var row = LogRow(step: s, epoch: e, recon: r, kl: k, total: t, imagesPerSecond: i)
+        var row = LogRow(step: s, epoch: e, losses: MeanLosses(recon: r, kl: k, total: t), imagesPerSecond: i)
         if f.count == 11 {
             func d(_ s: String) -> Double { s.isEmpty ? .nan : Double(s) ?? .nan }
             (row.learningRate, row.klWeight, row.gradientNorm) = (d(f[6]), d(f[7]), d(f[8]))
