@@ -10,8 +10,19 @@ enum Pictures {
     /// A smaller enlargement for sheets of many images (32 px → 2×, 64 px → 1×).
     static func sheetScale(for config: DRAWConfig) -> Int { max(1, min(4, 64 / max(config.height, config.width))) }
 
+    /// The most canvases a drawing strip shows per image (the paper preset's T = 64 shows every step).
+    static let maxDrawingColumns = 64
+
+    /// The steps a drawing strip shows: every step up to `maxDrawingColumns`, else that many evenly spaced and
+    /// ending at T (a T = 10 000 model would otherwise make a 10 000-canvas-wide picture no one can read).
+    static func shownSteps(_ T: Int) -> [Int] {
+        let m = maxDrawingColumns
+        guard T > m else { return Array(1...T) }
+        return (1...m).map { ($0 * T + m - 1) / m }
+    }
+
     /// `samples.png` (a rows × cols sheet of images from the prior) and `drawing.png` (the first `rows`
-    /// samples, one per row, canvas after each step left to right). Returns the paths written.
+    /// samples, one per row, canvas after each step left to right, `shownSteps` of them). Returns the paths written.
     @discardableResult
     static func writeSamples(_ model: DRAWModel, rows: Int, cols: Int, to folder: URL) throws -> [String] {
         try writeSamples(try model.sample(count: rows * cols), rows: rows, cols: cols, to: folder)
@@ -28,10 +39,11 @@ enum Pictures {
         let sheetPath = folder.appendingPathComponent("samples.png").path
         try sheet.writePNG(to: sheetPath)
         var frames: [Raster] = []
+        let shown = shownSteps(c.steps)
         for i in 0..<min(rows, n) {
-            for t in 1...c.steps { frames.append(raster(drawing.frame(step: t, image: i), c)) }
+            for t in shown { frames.append(raster(drawing.frame(step: t, image: i), c)) }
         }
-        let steps = try ImageGrid.make(frames, rows: min(rows, n), cols: c.steps, scale: scale(for: c))
+        let steps = try ImageGrid.make(frames, rows: min(rows, n), cols: shown.count, scale: scale(for: c))
         let stepsPath = folder.appendingPathComponent("drawing.png").path
         try steps.writePNG(to: stepsPath)
         return [sheetPath, stepsPath]
