@@ -52,10 +52,12 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     let isRoot = world?.isRoot ?? true
     let say: (String) -> Void = { if isRoot && !quiet { printErr($0) } }
     runtime.apply()
-    say(buildInfoLine(precision: runtime.precision) + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
     let out = URL(fileURLWithPath: options.out)
     // Rank 0 owns the folder for the life of the run; a demo may replace an earlier demo without --overwrite.
     let saved = options.resume ? try RunSettings.load(from: out) : (try? RunSettings.load(from: out)) ?? nil
+    // A resumed run keeps its saved precision (a contradicting --precision is refused below).
+    let precision = (options.resume ? saved?.precision : nil) ?? runtime.precision
+    say(buildInfoLine(precision: precision) + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
     let overwrite = options.overwrite || (command == "demo" && saved?.command == "demo")
     let folder = isRoot ? try RunFolder(out, fresh: !options.resume, overwrite: overwrite) : nil
 
