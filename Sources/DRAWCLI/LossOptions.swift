@@ -66,24 +66,19 @@ struct LossOptions: ParsableArguments {
 
     /// The flags given that disagree with a resumed run's settings, each naming the flag and both values.
     func contradictions(with saved: VAEGANSettings) -> [String] {
-        var found: [String] = []
-        func check<T: Equatable>(_ flag: String, _ given: T?, _ savedValue: T) {
-            if let given, given != savedValue { found.append("--\(flag) \(given) (the saved run has \(savedValue))") }
-        }
-        check("feature-weight", featureWeight, saved.featureWeight)
-        check("edge-weight", edgeWeight, saved.edgeWeight)
-        check("gamma", gamma, saved.gamma)
-        check("gan-weight", ganWeight, saved.ganWeight)
-        check("gan-warmup", ganWarmup, saved.ganWarmup)
-        check("pixel-weight", pixelWeight, saved.pixelWeight)
-        if let featureLayer, featureLayer != saved.featureLayer {
-            found.append("--feature-layer \(featureLayer) (the saved run has \(saved.featureLayer.map { "\($0)" } ?? "the default"))")
-        }
-        check("discriminator-learning-rate", discriminatorLearningRate, saved.discriminatorLearningRate)
-        check("discriminator-width", discriminatorWidth, saved.discriminatorWidth)
-        check("equilibrium", equilibrium, saved.equilibrium)
-        check("margin", margin, saved.margin)
-        return found
+        var c = Contradictions()
+        c.check("feature-weight", featureWeight, saved.featureWeight)
+        c.check("edge-weight", edgeWeight, saved.edgeWeight)
+        c.check("gamma", gamma, saved.gamma)
+        c.check("gan-weight", ganWeight, saved.ganWeight)
+        c.check("gan-warmup", ganWarmup, saved.ganWarmup)
+        c.check("pixel-weight", pixelWeight, saved.pixelWeight)
+        c.check("feature-layer", featureLayer, saved.featureLayer, absent: "the default")
+        c.check("discriminator-learning-rate", discriminatorLearningRate, saved.discriminatorLearningRate)
+        c.check("discriminator-width", discriminatorWidth, saved.discriminatorWidth)
+        c.check("equilibrium", equilibrium, saved.equilibrium)
+        c.check("margin", margin, saved.margin)
+        return c.found
     }
 }
 

@@ -60,8 +60,10 @@ struct RunSettings: Codable, Equatable {
     var earlyStop: Int?
     var checkpointEvery: Int
     var keep: Int
-    /// The products' precision (`--precision`); nil in runs saved before it was recorded, which were float32.
+    /// The products' precision (`--precision`) as saved; nil in runs saved before it was recorded.
     var precision: Precision?
+    /// The precision the run trains at: runs saved before it was recorded were float32.
+    var productPrecision: Precision { precision ?? .float32 }
 
     enum CodingKeys: String, CodingKey {
         case format, command, data, seed, batchSize = "batch_size", iterations, model, preset, loss, recipe, adam, schedule

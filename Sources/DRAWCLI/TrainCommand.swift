@@ -56,7 +56,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     // Rank 0 owns the folder for the life of the run; a demo may replace an earlier demo without --overwrite.
     let saved = options.resume ? try RunSettings.load(from: out) : (try? RunSettings.load(from: out)) ?? nil
     // A resumed run keeps its saved precision (a contradicting --precision is refused below).
-    let precision = (options.resume ? saved?.precision : nil) ?? runtime.precision
+    let precision = (options.resume ? saved?.productPrecision : nil) ?? runtime.precision
     say(buildInfoLine(precision: precision) + (world.map { "  mpi=\($0.size) ranks (\($0.library))" } ?? ""))
     let overwrite = options.overwrite || (command == "demo" && saved?.command == "demo")
     let folder = isRoot ? try RunFolder(out, fresh: !options.resume, overwrite: overwrite) : nil
@@ -139,7 +139,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         }
     }
     model.adam = settings.adam
-    model.precision = settings.precision ?? .float32
+    model.precision = settings.productPrecision
     let perEpoch = stepsPerEpoch(batch: settings.batchSize)
     let rankText = ranks > 1 ? " x \(ranks) ranks" : ""
     say("model: \(model.config.summary); \(model.layout.parameterCount) parameters; batch \(settings.batchSize)\(rankText); "

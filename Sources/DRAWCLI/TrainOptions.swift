@@ -162,57 +162,50 @@ struct TrainOptions: ParsableArguments {
     /// --epochs may change on a resume (and the thread count, which is not part of a run).
     func contradictions(with saved: RunSettings, data: DataOptions, model: ModelOptions, seed: UInt64?,
                         precision: Precision?) -> [String] {
-        var found: [String] = []
-        func check<T: Equatable>(_ flag: String, _ given: T?, _ savedValue: T) {
-            if let given, given != savedValue { found.append("--\(flag) \(given) (the saved run has \(savedValue))") }
-        }
-        check("batch-size", batchSize, saved.batchSize)
-        check("recipe", recipe, saved.recipe)
-        check("learning-rate", learningRate, saved.schedule.learningRate)
-        check("beta1", beta1, saved.adam.beta1)
-        check("beta2", beta2, saved.adam.beta2)
-        check("lr-schedule", lrSchedule, saved.schedule.decay)
-        check("lr-warmup", lrWarmup, saved.schedule.learningRateWarmup)
-        check("lr-decay-steps", lrDecaySteps, saved.schedule.decaySteps)
-        check("lr-min-factor", lrMinFactor, saved.schedule.minFactor)
-        check("lr-step-every", lrStepEvery, saved.schedule.stepEvery)
-        check("lr-gamma", lrGamma, saved.schedule.gamma)
-        check("kl-weight", klWeight, saved.schedule.klWeight)
-        check("kl-warmup", klWarmup, saved.schedule.klWarmup)
-        check("clip", clip, saved.adam.clip)
-        if let maxGradNorm, maxGradNorm != saved.adam.maxGradNorm {
-            found.append("--max-grad-norm \(maxGradNorm) (the saved run has \(saved.adam.maxGradNorm.map { "\($0)" } ?? "none"))")
-        }
-        check("eval-every", evalEvery, saved.evalEvery)
-        check("eval-images", evalImages, saved.evalImages)
-        if let earlyStop, earlyStop != saved.earlyStop {
-            found.append("--early-stop \(earlyStop) (the saved run has \(saved.earlyStop.map { "\($0)" } ?? "none"))")
-        }
-        check("checkpoint-every", checkpointEvery, saved.checkpointEvery)
-        check("keep", keep, saved.keep)
-        check("seed", seed, saved.seed)
-        check("precision", precision, saved.precision ?? .float32)
+        var c = Contradictions()
+        c.check("batch-size", batchSize, saved.batchSize)
+        c.check("recipe", recipe, saved.recipe)
+        c.check("learning-rate", learningRate, saved.schedule.learningRate)
+        c.check("beta1", beta1, saved.adam.beta1)
+        c.check("beta2", beta2, saved.adam.beta2)
+        c.check("lr-schedule", lrSchedule, saved.schedule.decay)
+        c.check("lr-warmup", lrWarmup, saved.schedule.learningRateWarmup)
+        c.check("lr-decay-steps", lrDecaySteps, saved.schedule.decaySteps)
+        c.check("lr-min-factor", lrMinFactor, saved.schedule.minFactor)
+        c.check("lr-step-every", lrStepEvery, saved.schedule.stepEvery)
+        c.check("lr-gamma", lrGamma, saved.schedule.gamma)
+        c.check("kl-weight", klWeight, saved.schedule.klWeight)
+        c.check("kl-warmup", klWarmup, saved.schedule.klWarmup)
+        c.check("clip", clip, saved.adam.clip)
+        c.check("max-grad-norm", maxGradNorm, saved.adam.maxGradNorm, absent: "none")
+        c.check("eval-every", evalEvery, saved.evalEvery)
+        c.check("eval-images", evalImages, saved.evalImages)
+        c.check("early-stop", earlyStop, saved.earlyStop, absent: "none")
+        c.check("checkpoint-every", checkpointEvery, saved.checkpointEvery)
+        c.check("keep", keep, saved.keep)
+        c.check("seed", seed, saved.seed)
+        c.check("precision", precision, saved.productPrecision)
         let d = saved.data
-        check("data", data.dataOption, d.source)
-        check("binarize", data.binarizeOption?.rawValue, d.binarize)
-        check("background", data.backgroundOption, d.background)
-        check("test-fraction", data.testFractionOption, d.testFraction)
-        if let v = data.channels, v != d.channels { found.append("--channels \(v) (the saved run has \(d.channels.map { "\($0)" } ?? "the data's own"))") }
-        if let v = data.height, v != saved.model.height { found.append("--height \(v) (the saved run has \(saved.model.height))") }
-        if let v = data.width, v != saved.model.width { found.append("--width \(v) (the saved run has \(saved.model.width))") }
-        if let v = data.limit, v != d.limit { found.append("--limit \(v) (the saved run has \(d.limit.map { "\($0)" } ?? "none"))") }
-        check("preset", model.preset, saved.preset ?? "none")
+        c.check("data", data.dataOption, d.source)
+        c.check("binarize", data.binarizeOption?.rawValue, d.binarize)
+        c.check("background", data.backgroundOption, d.background)
+        c.check("test-fraction", data.testFractionOption, d.testFraction)
+        c.check("channels", data.channels, d.channels, absent: "the data's own")
+        c.check("height", data.height, saved.model.height)
+        c.check("width", data.width, saved.model.width)
+        c.check("limit", data.limit, d.limit, absent: "none")
+        c.check("preset", model.preset, saved.preset ?? "none")
         let m = saved.model
-        check("steps", model.steps, m.steps)
-        check("read-n", model.readN, m.readN)
-        check("write-n", model.writeN, m.writeN)
-        check("enc-size", model.encSize, m.encSize)
-        check("dec-size", model.decSize, m.decSize)
-        check("z-size", model.zSize, m.zSize)
-        check("loss", model.loss?.rawValue, saved.loss ?? m.loss.rawValue)
-        if saved.loss != nil { found += model.sharp.contradictions(with: saved.lossSettings ?? VAEGANSettings()) }
-        if model.noAttention, m.attention { found.append("--no-attention (the saved run has attention)") }
-        return found
+        c.check("steps", model.steps, m.steps)
+        c.check("read-n", model.readN, m.readN)
+        c.check("write-n", model.writeN, m.writeN)
+        c.check("enc-size", model.encSize, m.encSize)
+        c.check("dec-size", model.decSize, m.decSize)
+        c.check("z-size", model.zSize, m.zSize)
+        c.check("loss", model.loss?.rawValue, saved.loss ?? m.loss.rawValue)
+        if saved.loss != nil { c.append(contentsOf: model.sharp.contradictions(with: saved.lossSettings ?? VAEGANSettings())) }
+        if model.noAttention, m.attention { c.append("--no-attention (the saved run has attention)") }
+        return c.found
     }
 }
 
