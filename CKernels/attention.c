@@ -47,7 +47,7 @@ CK_INLINE void filterbank_rows(float *F, int N, int n, float g, float delta, flo
 CK_INSTANTIATE(filterbank_rows, (float *F, int N, int n, float g, float delta, float k), (F, N, n, g, delta, k))
 
 void ck_attention_forward(float *params, float *Fx, float *Fy,
-                          const float *head, int ldh, int B, int N, int H, int W) {
+                          const float *head, int ldh, int B, int H, int W, int N) {
     CK_FLUSH_DENORMALS();
     void (*rows)(float *, int, int, float, float, float) = CK_PICK(filterbank_rows);
     #pragma omp parallel for schedule(static)
@@ -118,10 +118,9 @@ CK_INSTANTIATE(filterbank_backward_rows,
 
 void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
-                           const float *params, const float *Fx, const float *Fy, const float *head, int ldh,
-                           int B, int N, int H, int W) {
+                           const float *params, const float *Fx, const float *Fy,
+                           int B, int H, int W, int N) {
     CK_FLUSH_DENORMALS();
-    (void)head; (void)ldh; /* params, Fx and Fy hold all the backward needs */
     void (*rows)(double *, const float *, const float *, int, int, float, float, float) =
         CK_PICK(filterbank_backward_rows);
     #pragma omp parallel for schedule(static)

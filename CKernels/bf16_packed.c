@@ -77,7 +77,7 @@ size_t ck_bf16_scratch_floats(int M, int K) {
 }
 
 void ck_gemm_packed_bf16(float *C, int ldc, const float *A, int lda, const uint16_t *P, int Kp, int k0,
-                         int M, int K, int N, int accumulate, const float *bias, float *scratch) {
+                         int M, int N, int K, int accumulate, const float *bias, float *scratch) {
     CK_FLUSH_DENORMALS();
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { ck_packed_empty(C, ldc, M, N, accumulate, bias); return; }

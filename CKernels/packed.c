@@ -58,7 +58,7 @@ void ck_packed_empty(float *C, int ldc, int M, int N, int accumulate, const floa
 
 /* C = A P (+ C) (+ bias), the bias added in the tile's store (no broadcast pass, no second parallel region). */
 static void gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
-                        int M, int K, int N, int accumulate, const float *bias) {
+                        int M, int N, int K, int accumulate, const float *bias) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) { ck_packed_empty(C, ldc, M, N, accumulate, bias); return; }
     const ck_f32_ops *ops = ck_f32_ops_get();
@@ -76,13 +76,13 @@ static void gemm_packed(float *C, int ldc, const float *A, int lda, const float 
 }
 
 void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
-                    int M, int K, int N, int accumulate) {
+                    int M, int N, int K, int accumulate) {
     CK_FLUSH_DENORMALS();
-    gemm_packed(C, ldc, A, lda, P, Kp, M, K, N, accumulate, NULL);
+    gemm_packed(C, ldc, A, lda, P, Kp, M, N, K, accumulate, NULL);
 }
 
 void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
                               const float *b, int M, int in, int out, int accumulate) {
     CK_FLUSH_DENORMALS();
-    gemm_packed(y, ldy, x, ldx, Wt, Kp, M, in, out, accumulate, b);
+    gemm_packed(y, ldy, x, ldx, Wt, Kp, M, out, in, accumulate, b);
 }

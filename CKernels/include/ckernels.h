@@ -13,12 +13,13 @@ extern "C" {
  * Conventions (every function below follows them):
  * - float32, row-major. Shape comments name the dimensions: x is (B, C, H, W) means w fastest.
  *   An `ld*` argument is a row stride in floats, so a kernel can read or write a slice of a wider buffer.
- * - Argument order: outputs, then what the backward needs, then inputs, then sizes. The sizes follow two
- *   rules, kept as they are because every size is an int (a caller that swapped two would still compile):
- *   ck_gemm takes BLAS's (M, N, K); every other product is a layer and takes (rows, inputs, outputs), i.e.
- *   (M, K, N) or (M, in, out). Image kernels take (B, C, H, W) in storage order and then the window N
- *   (read, write); the filterbank kernels (attention) have no channels and take (B, N, H, W), the order of
- *   their Fx (B, N, W) and Fy (B, N, H).
+ * - Argument order: outputs, then what the backward needs, then inputs, then sizes. Sizes, by the name:
+ *   every ck_gemm* takes BLAS's (M, N, K) for C (M, N) = A (M, K) B (K, N); every ck_linear_* takes a layer's
+ *   (rows, inputs, outputs), (M, in, out); row-wise kernels (LSTM gates, latent, losses) take (rows, width);
+ *   every image kernel takes the batch and the image in storage order, (B, C, H, W), or (B, H, W) where it has
+ *   no channels (attention), and then its own sizes: the window N (attention, read, write), (O, k, stride,
+ *   pad) (convolutions). Every size is an int, so a caller that swapped two would still compile: the Swift
+ *   wrappers (DRAWKernels) take them by label.
  * - A *_forward OVERWRITES its outputs (ck_write_forward adds to the canvas when given the same canvas as
  *   its input, which is what the model's equation does; ck_linear_forward* and ck_gemm_packed* add when
  *   asked to with `accumulate`).
@@ -102,12 +103,12 @@ void ck_pack_transposed(float *packed, const float *W, int ldw, int K, int N);
    The other rows are left alone; ck_pack_transposed(P, W, ldw, K, N) is this with Kp = K, k0 = 0. omp(panels). */
 void ck_pack_transposed_rows(float *packed, int Kp, int k0, const float *W, int ldw, int K, int N);
 /* C (M, N) = A P (+ C when accumulate): A is (M, K) stride lda, P a packed (Kp, N) of which the first K <= Kp
-   rows are used (so a product can skip trailing input columns). Sizes as a layer's (M, K, N), not ck_gemm's.
+   rows are used (so a product can skip trailing input columns). Sizes (M, N, K) as ck_gemm's.
    Every output is one FMA chain over k in increasing order on the ck_simd_path micro-kernel (f32_kernels.c),
    the same bits for any thread count. omp(panels x row blocks), one thread inside a parallel region or for
    small products. */
 void ck_gemm_packed(float *C, int ldc, const float *A, int lda, const float *P, int Kp,
-                    int M, int K, int N, int accumulate);
+                    int M, int N, int K, int accumulate);
 /* ck_linear_forward with the weight packed: Wt = ck_pack_transposed of W (out, in), i.e. packed (Kp >= in, out).
    y = x[:, :in] W[:, :in]^T + b, or added to y when accumulate. */
 void ck_linear_forward_packed(float *y, int ldy, const float *x, int ldx, const float *Wt, int Kp,
@@ -156,7 +157,7 @@ size_t ck_bf16_scratch_floats(int M, int K);
    thread count. A is converted into `scratch` (ck_bf16_scratch_floats(M, K) floats) on the calling thread;
    omp(panels x row blocks) as ck_gemm_packed. */
 void ck_gemm_packed_bf16(float *C, int ldc, const float *A, int lda, const uint16_t *P, int Kp, int k0,
-                         int M, int K, int N, int accumulate, const float *bias, float *scratch);
+                         int M, int N, int K, int accumulate, const float *bias, float *scratch);
 
 /* ---------------------------------------------------------------- attention (SPEC.md step 2) */
 
@@ -172,17 +173,16 @@ enum { CK_MAX_N = 32 };
    ck_expf (about 1 ulp, no libm slow path) vectorized along W and H (ck_simd_path); each row sum is taken in
    a fixed lane order, so the bits do not depend on the thread count. omp(B). */
 void ck_attention_forward(float *params, float *Fx, float *Fy,
-                          const float *head, int ldh, int B, int N, int H, int W);
+                          const float *head, int ldh, int B, int H, int W, int N);
 /* ACCUMULATES: dhead (B, 5) stride lddh += the gradient from dFx (B, N, W), dFy (B, N, H) and dparams (B, 5)
    (all five components of dparams are read; the glimpse kernels fill its gamma column). Any of dparams, dFx,
    dFy may be NULL. params (B, 5), Fx (B, N, W) and Fy (B, N, H) are the forward's outputs: the gradient
    is computed from them in float64 sums without recomputing an exponential. A row whose F sums to less
-   than 0.999 was below the 1e-8 floor (constant denominator). head and ldh are not read; they keep the
-   forward's argument vocabulary. omp(B). */
+   than 0.999 was below the 1e-8 floor (constant denominator). The raw head is not needed. omp(B). */
 void ck_attention_backward(float *dhead, int lddh,
                            const float *dparams, const float *dFx, const float *dFy,
-                           const float *params, const float *Fx, const float *Fy, const float *head, int ldh,
-                           int B, int N, int H, int W);
+                           const float *params, const float *Fx, const float *Fy,
+                           int B, int H, int W, int N);
 
 /* Read: r is (B, 2*C*N*N) stride ldr = [gamma Fy x_c Fx^T for each c | gamma Fy xhat_c Fx^T for each c],
    each glimpse (N, N) row-major. x, xhat are (B, C, H, W); Fx (B, N, W); Fy (B, N, H);

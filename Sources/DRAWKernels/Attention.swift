@@ -33,7 +33,7 @@ public func attentionForward(params: ShapedBuffer, Fx: ShapedBuffer, Fy: ShapedB
     ops.input("head", head)
     ops.output("params", params); ops.output("Fx", Fx); ops.output("Fy", Fy)
     try ops.check()
-    ck_attention_forward(params.base, Fx.base, Fy.base, head.base, head.rowStride.c, B.c, N.c, H.c, W.c)
+    ck_attention_forward(params.base, Fx.base, Fy.base, head.base, head.rowStride.c, B.c, H.c, W.c, N.c)
 }
 
 /// Accumulates dhead from the gradients of the window parameters and filterbanks (`ck_attention_backward`).
@@ -55,9 +55,8 @@ public func attentionBackward(dhead: ShapedBuffer, dparams: ShapedBuffer?, dFx: 
     ops.input("params", params); ops.input("Fx", Fx); ops.input("Fy", Fy)
     ops.output("dhead", dhead)
     try ops.check()
-    // head and ldh are not read by the kernel (params, Fx and Fy hold all it needs).
     ck_attention_backward(dhead.base, dhead.rowStride.c, dparams?.base, dFx?.base, dFy?.base,
-                          params.base, Fx.base, Fy.base, nil, 5, B.c, N.c, H.c, W.c)
+                          params.base, Fx.base, Fy.base, B.c, H.c, W.c, N.c)
 }
 
 /// The read glimpses r = [γ Fy x_c Fxᵀ | γ Fy x̂_c Fxᵀ] and the intermediates the backward needs (`ck_read_forward`).

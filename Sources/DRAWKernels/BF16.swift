@@ -120,5 +120,5 @@ public func gemmPackedBF16(c: ShapedBuffer, a: ShapedBuffer, packed: PackedBF16M
     ops.output("c", c); ops.output("scratch", scratch)
     try ops.check()
     ck_gemm_packed_bf16(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base, packed.rows.c, startRow.c,
-                        M.c, K.c, N.c, accumulate ? 1 : 0, bias?.base, scratch.base)
+                        M.c, N.c, K.c, accumulate ? 1 : 0, bias?.base, scratch.base)
 }

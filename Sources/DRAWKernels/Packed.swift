@@ -80,7 +80,7 @@ public func gemmPacked(c: ShapedBuffer, a: ShapedBuffer, packed: PackedMatrix, s
     try ops.check()
     // Row startRow of every panel is startRow·CK_PACK_COLS floats in; the panels stay packed.rows rows apart.
     ck_gemm_packed(c.base, c.rowStride.c, a.base, a.rowStride.c, packed.storage.base + startRow * Kernels.packColumns,
-                   packed.rows.c, M.c, K.c, packed.columns.c, accumulate ? 1 : 0)
+                   packed.rows.c, M.c, packed.columns.c, K.c, accumulate ? 1 : 0)
 }
 
 /// y = x·W[:, startRow ..< startRow + in]ᵀ + b with W packed transposed (packed (Kp, N), startRow + in ≤ Kp),

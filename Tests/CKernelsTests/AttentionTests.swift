@@ -66,9 +66,8 @@ extension GlimpseKernelTests {
             forEachSIMDPath { path in
                 let c = cAttention(head: head, s)
                 let dhead = strided([Float](repeating: 0.25, count: s.B * 5), rows: s.B, width: 5, ld: 6)
-                let h7 = strided(head, rows: s.B, width: 5, ld: 7)
                 ck_attention_backward(dhead.pointer, 6, Rp, RFx, RFy, c.params.pointer, c.Fx.pointer, c.Fy.pointer,
-                                      h7.pointer, 7, s.B.i32, s.N.i32, s.H.i32, s.W.i32)
+                                      s.B.i32, s.H.i32, s.W.i32, s.N.i32)
                 let g = unstrided(dhead, rows: s.B, width: 5, ld: 6).map { Double($0) - 0.25 }
                 let err = gradientError(g, fd)
                 #expect(err < bound, "\(path) \(s): gradient error \(err)")
@@ -115,8 +114,8 @@ extension GlimpseKernelTests {
                 let dFx = randomFloats(s.B * s.N * s.W, rng: &rng), dFy = randomFloats(s.B * s.N * s.H, rng: &rng)
                 let dp = randomFloats(s.B * 5, rng: &rng)
                 let dhead = GuardedBuffer(count: s.B * 5)
-                ck_attention_backward(dhead.pointer, 5, dp, dFx, dFy, c.params.pointer, c.Fx.pointer, c.Fy.pointer, head, 5,
-                                      s.B.i32, s.N.i32, s.H.i32, s.W.i32)
+                ck_attention_backward(dhead.pointer, 5, dp, dFx, dFy, c.params.pointer, c.Fx.pointer, c.Fy.pointer,
+                                      s.B.i32, s.H.i32, s.W.i32, s.N.i32)
                 #expect(dhead.array.allSatisfy { $0.isFinite }, "\(dhead.array)")
                 #expect(dhead.pointer[0] == Float(s.W + 1) / 2 * dp[0], "off-image Fx: only dparams reaches g̃x")
                 #expect(dhead.pointer[6] == Float(s.H + 1) / 2 * dp[6], "off-image Fy: only dparams reaches g̃y")

@@ -74,7 +74,7 @@ private final class GuardedWords {
                     let y0 = randomFloats(M * ldy, rng: &rng)
                     let y = GuardedBuffer(y0)
                     packed.with { P in
-                        ck_gemm_packed_bf16(y.pointer, ldy.i32, x, ldx.i32, P, Kp.i32, k0.i32, M.i32, K.i32, N.i32,
+                        ck_gemm_packed_bf16(y.pointer, ldy.i32, x, ldx.i32, P, Kp.i32, k0.i32, M.i32, N.i32, K.i32,
                                             accumulate, withBias ? b : nil, &scratch)
                     }
                     var worst = 0.0
@@ -113,7 +113,7 @@ private final class GuardedWords {
             BF16Reference.forEachPath { path in
                 guard path <= Int32(CK_BF16_AVX2) else { return }
                 var y = [Float](repeating: .nan, count: M * N)
-                ck_gemm_packed_bf16(&y, N.i32, x, K.i32, P, (K + 1).i32, 1, M.i32, K.i32, N.i32, 0, b, &scratch)
+                ck_gemm_packed_bf16(&y, N.i32, x, K.i32, P, (K + 1).i32, 1, M.i32, N.i32, K.i32, 0, b, &scratch)
                 outs[path] = y
             }
             guard let avx2 = outs[Int32(CK_BF16_AVX2)] else { print("avx2 bf16 path not on this CPU: bit test skipped"); return }
@@ -156,7 +156,7 @@ private final class GuardedWords {
                 for threads: Int32 in [1, 2] {
                     ck_set_threads(threads)
                     var y = [Float](repeating: .nan, count: M * N)
-                    ck_gemm_packed_bf16(&y, N.i32, x, K.i32, P, K.i32, 0, M.i32, K.i32, N.i32, 0, b, &scratch)
+                    ck_gemm_packed_bf16(&y, N.i32, x, K.i32, P, K.i32, 0, M.i32, N.i32, K.i32, 0, b, &scratch)
                     outs.append(y)
                 }
                 #expect(outs[0].map(\.bitPattern) == outs[1].map(\.bitPattern), "bf16 path \(BF16Reference.name(path)) \(M)x\(K)x\(N)")
@@ -170,11 +170,11 @@ private final class GuardedWords {
         let C = GuardedBuffer(count: 6, fill: 3)
         let P = [UInt16](repeating: 0, count: Int(ck_packed_size_bf16(1, 6)))
         let b: [Float] = [1, 2, 3, 4, 5, 6]
-        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 0, 6, 1, nil, nil)
+        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 6, 0, 1, nil, nil)
         #expect(C.array == [Float](repeating: 3, count: 6))
-        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 0, 6, 1, b, nil)
+        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 6, 0, 1, b, nil)
         #expect(C.array == b.map { $0 + 3 })
-        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 0, 6, 0, nil, nil)
+        ck_gemm_packed_bf16(C.pointer, 6, [1], 1, P, 1, 0, 1, 6, 0, 0, nil, nil)
         #expect(C.array == [Float](repeating: 0, count: 6))
         #expect(C.sentinelsIntact)
     }

@@ -158,8 +158,8 @@ extension GlimpseKernelTests {
                                  f.T.pointer, f.U.pointer, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
                 ck_write_backward(nil, 0, dFx.pointer, dFy.pointer, dparams.pointer, Rw, t.w, t.patchWidth.i32,
                                   t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
-                ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy, t.head, 5,
-                                      s.B.i32, s.N.i32, s.H.i32, s.W.i32)
+                ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy,
+                                      s.B.i32, s.H.i32, s.W.i32, s.N.i32)
                 let err = gradientError(dhead.doubles, fd)
                 #expect(err < 1e-4, "\(path) \(s): gradient error \(err)")
                 #expect(dhead.sentinelsIntact)

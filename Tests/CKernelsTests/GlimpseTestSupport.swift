@@ -75,7 +75,7 @@ func cAttention(head: [Float], _ s: GlimpseShape) -> (params: GuardedBuffer, Fx:
     let h = strided(head, rows: s.B, width: 5, ld: 7)
     let params = GuardedBuffer(count: s.B * 5), Fx = GuardedBuffer(count: s.B * s.N * s.W)
     let Fy = GuardedBuffer(count: s.B * s.N * s.H)
-    ck_attention_forward(params.pointer, Fx.pointer, Fy.pointer, h.pointer, 7, s.B.i32, s.N.i32, s.H.i32, s.W.i32)
+    ck_attention_forward(params.pointer, Fx.pointer, Fy.pointer, h.pointer, 7, s.B.i32, s.H.i32, s.W.i32, s.N.i32)
     return (params, Fx, Fy)
 }
 

@@ -21,8 +21,8 @@ extension GlimpseKernelTests {
                              f.T.pointer, f.U.pointer, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
             ck_write_backward(dw.pointer, t.patchWidth.i32, dFx.pointer, dFy.pointer, dparams.pointer, Rc, t.w,
                               t.patchWidth.i32, t.Fx, t.Fy, t.params, s.B.i32, s.C.i32, s.H.i32, s.W.i32, s.N.i32)
-            ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy, t.head, 5,
-                                  s.B.i32, s.N.i32, s.H.i32, s.W.i32)
+            ck_attention_backward(dhead.pointer, 5, dparams.pointer, dFx.pointer, dFy.pointer, t.params, t.Fx, t.Fy,
+                                  s.B.i32, s.H.i32, s.W.i32, s.N.i32)
             return [att.params, att.Fx, att.Fy, r, f.T, f.U, c, dx, dxhat, dFx, dFy, dparams, dw, dhead].flatMap { $0.array }
         }
 

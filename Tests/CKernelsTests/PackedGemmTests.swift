@@ -61,7 +61,7 @@ import DRAWTestSupport
                     // an accumulating product: the same bits as doing those two separately.
                     var twoPass = y0
                     for i in 0..<M { for j in 0..<N { twoPass[i * ldy + j] = accumulate == 1 ? y0[i * ldy + j] + b[j] : b[j] } }
-                    ck_gemm_packed(&twoPass, ldy.i32, x, ldx.i32, packed.pointer, Kp.i32, M.i32, K.i32, N.i32, 1)
+                    ck_gemm_packed(&twoPass, ldy.i32, x, ldx.i32, packed.pointer, Kp.i32, M.i32, N.i32, K.i32, 1)
                     #expect((0..<M).allSatisfy { i in (0..<N).allSatisfy {
                         y.pointer[i * ldy + $0].bitPattern == twoPass[i * ldy + $0].bitPattern } },
                             "path \(path) \(M)x\(K)x\(N) accumulate \(accumulate): fused bias differs from two passes")
@@ -98,8 +98,8 @@ import DRAWTestSupport
             ck_pack_transposed(alone.pointer, W2, ld2.i32, K2.i32, N.i32)
             var fromBlock = [Float](repeating: 0, count: M * N), direct = fromBlock
             ck_gemm_packed(&fromBlock, N.i32, x2, K2.i32, stacked.pointer + K1 * Int(CK_PACK_COLS), K.i32,
-                           M.i32, K2.i32, N.i32, 0)
-            ck_gemm_packed(&direct, N.i32, x2, K2.i32, alone.pointer, K2.i32, M.i32, K2.i32, N.i32, 0)
+                           M.i32, N.i32, K2.i32, 0)
+            ck_gemm_packed(&direct, N.i32, x2, K2.i32, alone.pointer, K2.i32, M.i32, N.i32, K2.i32, 0)
             #expect(fromBlock.map(\.bitPattern) == direct.map(\.bitPattern), "\(K1)+\(K2)x\(N): later block")
         }
     }
@@ -115,7 +115,7 @@ import DRAWTestSupport
             PointwiseReference.forEachSIMDPath { path in
                 let c0 = randomFloats(M * N, rng: &rng)
                 let C = GuardedBuffer(c0)
-                ck_gemm_packed(C.pointer, N.i32, A, lda.i32, packed.pointer, K.i32, M.i32, K.i32, N.i32, 1)
+                ck_gemm_packed(C.pointer, N.i32, A, lda.i32, packed.pointer, K.i32, M.i32, N.i32, K.i32, 1)
                 let worst = Self.worstOverBound(M: M, K: K, N: N, got: { C.pointer[$0 * N + $1] },
                                                 c0: { Double(c0[$0 * N + $1]) }, a: { A[$0 * lda + $1] },
                                                 w: { W[$0 * ldw + $1] })
@@ -129,9 +129,9 @@ import DRAWTestSupport
     @Test func emptyInnerDimension() {
         let C = GuardedBuffer(count: 6, fill: 3)
         let P = [Float](repeating: 1, count: Int(ck_packed_size(1, 6)))
-        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 0, 6, 1)
+        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 6, 0, 1)
         #expect(C.array == [Float](repeating: 3, count: 6))
-        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 0, 6, 0)
+        ck_gemm_packed(C.pointer, 6, [1], 1, P, 1, 1, 6, 0, 0)
         #expect(C.array == [Float](repeating: 0, count: 6))
         #expect(C.sentinelsIntact)
     }

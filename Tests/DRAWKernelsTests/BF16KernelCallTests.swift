@@ -70,7 +70,7 @@ import Testing
         }
         try expectSameAsRawCall(a, call) { a in
             ck_gemm_packed_bf16(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, packed.storage.base, Int32(K + 3), 3,
-                                Int32(M), Int32(K), Int32(N), 1, a["bias"].base, a["scratch"].base)
+                                Int32(M), Int32(N), Int32(K), 1, a["bias"].base, a["scratch"].base)
         }
         expectWrongShapesRefused("gemmPackedBF16", a, defining: ["a"], call)
         #expect(throws: KernelError.self) {  // rows 4 ..< K + 4 run past the packed K + 3

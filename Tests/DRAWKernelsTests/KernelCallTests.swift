@@ -13,7 +13,7 @@ import Testing
         a.add("head", Shape(B, 5), padding: 2, in: -0.3...0.3)
         a.add("params", Shape(B, 5)); a.add("Fx", Shape(B, N, W)); a.add("Fy", Shape(B, N, H))
         ck_attention_forward(a["params"].base, a["Fx"].base, a["Fy"].base, a["head"].base, a["head"].ld,
-                             Int32(B), Int32(N), Int32(H), Int32(W))
+                             Int32(B), Int32(H), Int32(W), Int32(N))
         a.buffers["head"] = nil
     }
 
@@ -25,7 +25,7 @@ import Testing
             try attentionForward(params: a["params"], Fx: a["Fx"], Fy: a["Fy"], head: a["head"])
         }
         try expectSameAsRawCall(a, forward) { a in
-            ck_attention_forward(a["params"].base, a["Fx"].base, a["Fy"].base, a["head"].base, 8, 3, 3, 7, 9)
+            ck_attention_forward(a["params"].base, a["Fx"].base, a["Fy"].base, a["head"].base, 8, 3, 7, 9, 3)
         }
         expectWrongShapesRefused("attentionForward", a, defining: ["head", "Fx", "Fy"], free: ["Fx": 2, "Fy": 2], forward)
 
@@ -38,7 +38,7 @@ import Testing
         }
         try expectSameAsRawCall(a, backward) { a in
             ck_attention_backward(a["dhead"].base, 5, a["dparams"].base, a["dFx"].base, a["dFy"].base,
-                                  a["params"].base, a["Fx"].base, a["Fy"].base, nil, 5, 3, 3, 7, 9)
+                                  a["params"].base, a["Fx"].base, a["Fy"].base, 3, 7, 9, 3)
         }
         expectWrongShapesRefused("attentionBackward", a, defining: ["params", "Fx", "Fy"], backward)
     }
@@ -311,7 +311,7 @@ import Testing
 
         a.add("a", Shape(M, K - 4), padding: 3); a.add("c", Shape(M, N), padding: 1); a.add("bias", Shape(N))
         try expectSameAsRawCall(a, { a throws(KernelError) in try gemmPacked(c: a["c"], a: a["a"], packed: view(a), accumulate: true) }) { a in
-            ck_gemm_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base, 70, 5, 66, 67, 1)
+            ck_gemm_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base, 70, 5, 67, 66, 1)
         }
         try expectSameAsRawCall(a, { a throws(KernelError) in
             try linearForwardPacked(y: a["c"], x: a["a"], weight: view(a), bias: a["bias"])
@@ -323,7 +323,7 @@ import Testing
         try expectSameAsRawCall(a, { a throws(KernelError) in
             try gemmPacked(c: a["c"], a: a["a"], packed: view(a), startRow: 4)
         }) { a in
-            ck_gemm_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base + 4 * 64, 70, 5, 66, 67, 0)
+            ck_gemm_packed(a["c"].base, a["c"].ld, a["a"].base, a["a"].ld, a["packed"].base + 4 * 64, 70, 5, 67, 66, 0)
         }
         try expectSameAsRawCall(a, { a throws(KernelError) in
             try linearForwardPacked(y: a["c"], x: a["a"], weight: view(a), startRow: 3, bias: nil, accumulate: true)

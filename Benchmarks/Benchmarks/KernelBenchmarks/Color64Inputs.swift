@@ -30,7 +30,7 @@ final class Color64Inputs: @unchecked Sendable {
         }
         params = [Float](repeating: 0, count: B * 5); Fx = [Float](repeating: 0, count: B * N * S.W)
         Fy = [Float](repeating: 0, count: B * N * S.H)
-        ck_attention_forward(&params, &Fx, &Fy, head, 5, Int32(B), Int32(N), Int32(S.H), Int32(S.W))
+        ck_attention_forward(&params, &Fx, &Fy, head, 5, Int32(B), Int32(S.H), Int32(S.W), Int32(N))
         r = [Float](repeating: 0, count: B * S.R); w = u(B * S.C * N * N)
         // The read forward's intermediates Fy X (B, 2C, N, W) and Fx Xᵀ (B, 2C, N, H), kept for its backward.
         T = [Float](repeating: 0, count: B * 2 * S.C * N * S.W); U = [Float](repeating: 0, count: B * 2 * S.C * N * S.H)

@@ -68,13 +68,13 @@ let benchmarks: @Sendable () -> Void = {
     }
     kernel("gemm encoder gates, bf16 packed weight (64x1024x662, \(String(cString: ck_bf16_path_name(ck_bf16_path()))))",
            .flops(2 * f * 4 * Double(S.E) * Double(In))) {
-        ck_gemm_packed_bf16(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPackedBF16, In, 0, B, In, 4 * E, 0, nil, &k.bf16Scratch)
+        ck_gemm_packed_bf16(&k.gemmC, 4 * E, k.gemmA, In, k.gemmPackedBF16, In, 0, B, 4 * E, In, 0, nil, &k.bf16Scratch)
     }
     kernel("attention forward", .bytes(4 * f * (5 + 5 + Nd * (Hd + Wd)))) {
-        ck_attention_forward(&k.params, &k.Fx, &k.Fy, k.head, 5, B, N, H, W)
+        ck_attention_forward(&k.params, &k.Fx, &k.Fy, k.head, 5, B, H, W, N)
     }
     kernel("attention backward", .bytes(4 * f * (5 + 5 + 5 + 2 * Nd * (Hd + Wd)))) {
-        ck_attention_backward(&k.dhead, 5, k.dparams, k.dFx, k.dFy, k.params, k.Fx, k.Fy, k.head, 5, B, N, H, W)
+        ck_attention_backward(&k.dhead, 5, k.dparams, k.dFx, k.dFy, k.params, k.Fx, k.Fy, B, H, W, N)
     }
     kernel("read forward", .flops(readFlops)) {
         ck_read_forward(&k.r, R, &k.T, &k.U, k.x, k.xhat, k.Fx, k.Fy, k.params, B, C, H, W, N)

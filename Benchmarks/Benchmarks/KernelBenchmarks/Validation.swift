@@ -136,7 +136,7 @@ func validatePackedGemmBF16(_ k: Color64Inputs) {
     typealias S = Color64Inputs
     let M = S.B, K = S.R + S.E + S.D, N = 4 * S.E
     var y = [Float](repeating: .nan, count: M * N)
-    ck_gemm_packed_bf16(&y, Int32(N), k.gemmA, Int32(K), k.gemmPackedBF16, Int32(K), 0, Int32(M), Int32(K), Int32(N), 0,
+    ck_gemm_packed_bf16(&y, Int32(N), k.gemmA, Int32(K), k.gemmPackedBF16, Int32(K), 0, Int32(M), Int32(N), Int32(K), 0,
                         nil, &k.bf16Scratch)
     requireProduct(y, k.gemmA, k.gemmB, M: M, K: K, N: N, factor: 1,
                    round: { Double(ck_bf16_to_float(ck_bf16_from_float($0))) }, "bf16 packed gemm output")
