@@ -67,7 +67,8 @@ let package = Package(
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels", "DRAWTestSupport"]),
         .testTarget(name: "DRAWKernelsTests", dependencies: ["DRAWKernels", "CKernels", "DRAWTestSupport"]),
         .testTarget(name: "DRAWTests", dependencies: ["DRAW", "DRAWTestSupport"]),
-        .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWOutput", "DRAWTestSupport", "CZlib", "CGIF", "CPNG"]),
+        .testTarget(name: "DRAWDataTests", dependencies: ["DRAWData", "DRAWOutput", "DRAWTestSupport", "CZlib", "CPNG"]),
+        .testTarget(name: "DRAWOutputTests", dependencies: ["DRAWOutput", "DRAWData", "DRAWTestSupport", "CGIF"]),
         .testTarget(name: "DRAWTensorBoardTests", dependencies: ["DRAWTensorBoard", "DRAWData"]),
         .testTarget(name: "DRAWCLITests", dependencies: ["DRAWCLI", "DRAWTestSupport", "DRAWTensorBoard"]),
     ]

@@ -19,11 +19,13 @@ struct DataSettings: Codable, Equatable {
 }
 
 /// The training recipes a preset can start from. `measured` is what the presets use by default (chosen by
-/// measurement, README "Training recipe"); `spec` is SPEC.md's (β1 = 0.5, no warm-up), which the fixtures use.
+/// measurement, README "Training recipe"); `spec` is SPEC.md's (lr 1e-3, β1 = 0.5, no warm-up), which the
+/// fixtures use.
 enum Recipe: String, Codable, CaseIterable {
     case measured, spec
 
-    /// Adam β1 and the KL warm-up of this recipe (the learning rate and its schedule are the same for both).
+    /// Adam's learning rate and β1 and the KL warm-up of this recipe (the schedule's shape is the same for both).
+    var learningRate: Float { self == .spec ? 1e-3 : 2e-3 }
     var beta1: Float { self == .spec ? 0.5 : 0.9 }
     var klWarmup: Int { self == .spec ? 0 : 300 }
 }

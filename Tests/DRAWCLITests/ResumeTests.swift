@@ -93,7 +93,20 @@ import Testing
         // The log keeps 6 significant digits of the Float the step used.
         func logged(_ x: Double) -> Double { Double(String(format: "%.6g", Double(Float(x))))! }
         #expect(rows.map(\.klWeight) == [0.125, 0.25, 0.375, 0.5, 0.5, 0.5, 0.5, 0.5].map(logged))
-        #expect(rows.map(\.learningRate) == [5e-4, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3, 1e-3].map(logged))
+        let lr = Double(Recipe.measured.learningRate)
+        #expect(rows.map(\.learningRate) == ([lr / 2] + Array(repeating: lr, count: 7)).map(logged))
+    }
+
+    /// The default recipe is `measured` (lr 2e-3, β1 0.9, KL warm-up 300); `--recipe spec` is SPEC.md's values.
+    @Test func recipesResolveToTheirValues() throws {
+        for (flags, lr, beta1, warmup) in [([String](), Float(2e-3), Float(0.9), 300), (["--recipe", "spec"], 1e-3, 0.5, 0)] {
+            let out = try scratchFolder("recipe")
+            try runDraw(["train"] + tinyModel + flags + ["--iterations", "1", "--out", out.path])
+            let s = try #require(try RunSettings.load(from: out))
+            #expect(s.adam.learningRate == lr && s.schedule.learningRate == lr, "\(flags)")
+            #expect(s.adam.beta1 == beta1 && s.adam.beta2 == 0.999 && s.adam.clip == 5, "\(flags)")
+            #expect(s.schedule.klWarmup == warmup && s.schedule.klWeight == 1 && s.schedule.decay == .constant, "\(flags)")
+        }
     }
 
     /// best.safetensors holds the parameters of the step with the lowest held-out negative ELBO in the log.

@@ -1,5 +1,6 @@
 // DataSourceTests.swift: dataset strings parse to the right source and load with the caller's options.
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 // FolderDeduplicationTests.swift: folders load each file once (links, copies), keep their images' size when it agrees, and celebA's own folder.
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 

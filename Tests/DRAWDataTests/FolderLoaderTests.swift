@@ -1,5 +1,6 @@
 // FolderLoaderTests.swift: folders of PNG and JPEG files (nested, mixed, with other files), celebA layout, errors.
 import DRAWData
+import DRAWTestSupport
 import Testing
 
 @Suite struct FolderLoaderTests {

@@ -1,5 +1,6 @@
 // HostileImageTests.swift: decoders believe no header that outgrows its file, read no FIFO, and fail on corrupt JPEG data.
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 

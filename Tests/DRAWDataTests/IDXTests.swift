@@ -1,5 +1,6 @@
 // IDXTests.swift: IDX files written by hand, raw and gzipped, read back; every header problem rejected by name.
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 

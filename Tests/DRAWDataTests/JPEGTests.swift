@@ -1,5 +1,6 @@
 // JPEGTests.swift: JPEGs written with libjpeg read back close to the original; broken JPEGs rejected by name.
 import DRAWData
+import DRAWTestSupport
 import Testing
 
 @Suite struct JPEGTests {

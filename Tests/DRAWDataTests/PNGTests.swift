@@ -1,5 +1,6 @@
 // PNGTests.swift: PNGs of every colour type and bit depth written with libpng read back exactly; broken PNGs rejected.
 import DRAWData
+import DRAWTestSupport
 import Testing
 
 @Suite struct PNGTests {

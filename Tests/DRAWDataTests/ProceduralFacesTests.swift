@@ -1,6 +1,7 @@
 // ProceduralFacesTests.swift: the built-in faces are deterministic per seed, in [0, 1], varied, and smooth.
 import DRAWData
 import DRAWOutput
+import DRAWTestSupport
 import Testing
 
 @Suite struct ProceduralFacesTests {

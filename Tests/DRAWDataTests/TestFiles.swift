@@ -1,38 +1,8 @@
-// TestFiles.swift: what the data tests share: temporary folders, gzip and IDX writers, byte patching, error checks.
+// TestFiles.swift: what the data tests share: gzip and IDX writers, byte patching, error checks.
 import CZlib
 import DRAWData
 import Foundation
 import Testing
-
-/// A fresh temporary folder, removed when the value is released.
-final class TempFolder {
-    let path: String
-
-    init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/drawdata-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// `name` inside the folder (sub-folders created).
-    func file(_ name: String) -> String {
-        let full = path + "/" + name
-        try! FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        return full
-    }
-
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) -> String {
-        let full = file(name)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
-        return full
-    }
-}
-
-func readBytes(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
 
 /// Gzip-compresses `bytes` into `path` through zlib's gzwrite.
 func writeGzip(_ path: String, _ bytes: [UInt8]) {

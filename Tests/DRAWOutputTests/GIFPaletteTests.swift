@@ -2,6 +2,7 @@
 import CGIF
 import DRAWData
 import DRAWOutput
+import DRAWTestSupport
 import Foundation
 import Testing
 
