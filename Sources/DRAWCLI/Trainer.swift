@@ -62,7 +62,8 @@ final class Trainer {
                                            resumingAt: model.step, warn: say) : nil
         let loader = try BatchLoader(dataset: data, batchSize: b, seed: settings.seed, shard: (rank, ranks),
                                      startStep: Int(model.step))
-        let progress = isRoot && !plan.quiet ? ProgressBar(total: settings.iterations, label: "train") : nil
+        let progress = isRoot && !plan.quiet ? ProgressBar(total: settings.iterations, first: Int(model.step),
+                                                                 label: "train") : nil
         installInterruptHandlers()
         let epochLength = Double(data.count / globalBatch)
         var lastGood = plan.resumedFrom

@@ -8,6 +8,8 @@ import Foundation
 ///     [#########.................]  34.0%  1700/5000  loss 112.345  812 img/s  ETA 0:04:03
 public final class ProgressBar {
     public let total: Int
+    /// The count already done when the bar started (a resumed run's first step): the ETA uses this run's rate.
+    public let first: Int
     public let label: String
     public let isTerminal: Bool
     public var redrawInterval: Double = 0.1
@@ -19,11 +21,13 @@ public final class ProgressBar {
 
     /// - Parameters:
     ///   - total: the count `update` reaches at the end (iterations).
+    ///   - first: the count already done before this bar (a resumed run's step).
     ///   - isTerminal: nil asks `isatty(2)`.
     ///   - output: where text goes; stderr by default (tests capture it).
-    public init(total: Int, label: String = "", isTerminal: Bool? = nil,
+    public init(total: Int, first: Int = 0, label: String = "", isTerminal: Bool? = nil,
                 output: ((String) -> Void)? = nil) {
         self.total = max(total, 1)
+        self.first = first
         self.label = label
         self.isTerminal = isTerminal ?? (isatty(2) == 1)
         self.output = output ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
@@ -37,7 +41,7 @@ public final class ProgressBar {
         let last = done >= total
         guard !finished, last || t - lastDraw >= (isTerminal ? redrawInterval : plainInterval) else { return }
         lastDraw = t
-        let line = ProgressBar.line(done: done, total: total, label: label, loss: loss, images: images,
+        let line = ProgressBar.line(done: done, first: first, total: total, label: label, loss: loss, images: images,
                                     elapsed: t - start, barWidth: isTerminal ? 24 : 0, note: note)
         output(isTerminal ? "\r\(line)\u{1B}[K" : line + "\n")
         if last { finish() }
@@ -50,9 +54,10 @@ public final class ProgressBar {
         if isTerminal { output("\n") }
     }
 
-    /// The text of one report; `barWidth` 0 leaves the bar out.
-    public static func line(done: Int, total: Int, label: String, loss: Double?, images: Int?, elapsed: Double,
-                            barWidth: Int, note: String? = nil) -> String {
+    /// The text of one report; `barWidth` 0 leaves the bar out. The ETA is the remaining count at the rate of the
+    /// `done - first` steps run in `elapsed` seconds.
+    public static func line(done: Int, first: Int = 0, total: Int, label: String, loss: Double?, images: Int?,
+                            elapsed: Double, barWidth: Int, note: String? = nil) -> String {
         let fraction = min(max(Double(done) / Double(max(total, 1)), 0), 1)
         var parts: [String] = []
         if !label.isEmpty { parts.append(label) }
@@ -65,8 +70,8 @@ public final class ProgressBar {
         if let loss { parts.append(String(format: "loss %.3f", loss)) }
         if let note { parts.append(note) }
         if let images, elapsed > 0 { parts.append(String(format: "%.0f img/s", Double(images) / elapsed)) }
-        if done > 0, done < total, elapsed > 0 {
-            parts.append("ETA " + duration(elapsed / Double(done) * Double(total - done)))
+        if done > first, done < total, elapsed > 0 {
+            parts.append("ETA " + duration(elapsed / Double(done - first) * Double(total - done)))
         } else if done >= total {
             parts.append("in " + duration(elapsed))
         }

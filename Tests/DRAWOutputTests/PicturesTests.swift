@@ -122,6 +122,12 @@ import Testing
         let line = ProgressBar.line(done: 25, total: 100, label: "train", loss: 12.3456, images: 2500, elapsed: 10, barWidth: 8)
         #expect(line == "train  [##......]   25.0%  25/100  loss 12.346  250 img/s  ETA 0:00:30")
         #expect(ProgressBar.duration(3725) == "1:02:05")
+        // A run resumed at step 60 that ran 10 steps in 20 s has 30 to go at 2 s each, not 30 at 70 steps' rate.
+        let resumed = ProgressBar.line(done: 70, first: 60, total: 100, label: "", loss: nil, images: nil, elapsed: 20,
+                                       barWidth: 0)
+        #expect(resumed == " 70.0%  70/100  ETA 0:01:00")
+        #expect(!ProgressBar.line(done: 60, first: 60, total: 100, label: "", loss: nil, images: nil, elapsed: 1,
+                                  barWidth: 0).contains("ETA"), "no rate yet, no ETA")
         var lines: [String] = []
         let bar = ProgressBar(total: 3, isTerminal: false) { lines.append($0) }
         bar.plainInterval = 1e9
