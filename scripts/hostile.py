@@ -123,6 +123,16 @@ for key, value in [("T", 10 ** 9), ("T", 10000), ("C", 2 ** 40), ("H", -3), ("en
     cfg[key] = value
     h["__metadata__"]["config"] = json.dumps(cfg)
     checkpoint_case(f"config {key}={value}", with_header(h))
+    if (key, value) == ("T", 10000):
+        # draw attention of a T = 10 000 checkpoint: the shown steps' frames (64), not a file per step.
+        path, out = os.path.join(WORK, "hostile.safetensors"), fresh("att")
+        case("attention of a T=10000 checkpoint", ["attention", "--checkpoint", path, "--count", "1", "--data", "faces:24",
+                                                   "--height", "8", "--width", "8", "--out", out], timeout=120)
+        frames = len(os.listdir(os.path.join(out, "attention"))) if os.path.isdir(os.path.join(out, "attention")) else 0
+        if frames > 64:
+            results["passed"] -= 1
+            results["failed"] += 1
+            print(f"FAIL attention of a T=10000 checkpoint: {frames} frame files")
 for key, value in [("adam_beta1", "1.5"), ("adam_lr", "-1"), ("adam_eps", "0"), ("kl_weight", "nan"),
                    ("step", "-5"), ("step", "999999999999999999999"), ("rng_state", "0,0,0,0"), ("format", "other")]:
     h = json.loads(json.dumps(header))
@@ -211,6 +221,20 @@ blocked = os.path.join(WORK, "afile")
 open(blocked, "w").close()
 case("--out is a file", ["train"] + TINY + ["--out", blocked], may_succeed=False)
 case("--out under a file", ["train"] + TINY + ["--out", os.path.join(blocked, "x")], may_succeed=False)
+
+# 5. A reader that goes away: `draw train 2>&1 | head -c 1`. The run goes on, saves and exits 0 (no SIGPIPE).
+for i in range(1 if QUICK else 3):
+    out = fresh("pipe")
+    p = subprocess.Popen([DRAW, "train"] + TINY[:-4] + ["--iterations", str(50 * (i + 1)), "--threads", "1", "--out", out],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=limit,
+                         cwd=WORK)
+    p.stdout.read(1)
+    p.stdout.close()
+    status = p.wait(timeout=120)
+    ok = status == 0 and os.path.exists(os.path.join(out, "model.safetensors"))
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL train with its output pipe closed #{i}: status {status if status >= 0 else 128 - status}")
 
 shutil.rmtree(WORK, ignore_errors=True)
 print(f"hostile inputs: {results['passed']} passed, {results['failed']} failed")

@@ -6,8 +6,9 @@ struct AttentionCommand: ParsableCommand {
         commandName: "attention",
         abstract: "Write attention/step-NN.png and attention.gif: the canvas after each step, read window green, write window red.",
         discussion: """
-            Each window is drawn as the box its N x N grid spans (gx, gy +/- N*delta/2), its line as thick as \\
-            sigma, as in the DRAW paper's figures. The GIF ends on the original images.
+            A model of more than 64 steps shows 64 of them, evenly spaced and ending at T. Each window is drawn as \
+            the box its N x N grid spans (gx, gy +/- N*delta/2), its line as thick as sigma, as in the DRAW paper's \
+            figures. The GIF ends on the original images.
             Example: draw attention --checkpoint draw-out --data faces --count 8
             """)
 

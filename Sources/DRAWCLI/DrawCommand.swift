@@ -1,6 +1,7 @@
 // DrawCommand.swift: the root of the `draw` command tree.
 import ArgumentParser
 import DRAW
+import DRAWOutput
 import Foundation
 
 public struct DrawCommand: ParsableCommand {
@@ -31,6 +32,7 @@ public struct DrawCommand: ParsableCommand {
     /// Parses and runs the command line; a Foundation error that escaped a command is printed as a plain
     /// message with its path (exit 1), never as an `NSCocoaErrorDomain … UserInfo=…` dump.
     public static func runMain() -> Never {
+        StandardError.survivePipeClosing()
         do {
             var command = try parseAsRoot()
             try command.run()

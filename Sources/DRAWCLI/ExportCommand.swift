@@ -8,7 +8,7 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write a checkpoint's weights alone (PyTorch state_dict names, config in the metadata) for load_state_dict(strict=True).",
         discussion: """
-            CHECKPOINT is a .safetensors file or a run folder (its newest readable checkpoint). The output has the \\
+            CHECKPOINT is a .safetensors file or a run folder (its newest readable checkpoint). The output has the \
             model's tensors and config and nothing of Adam's state, like a run's model.safetensors and best.safetensors.
             Example: draw export runs/fmnist/checkpoints/step-00002000.safetensors fmnist-2000.safetensors
             """)

@@ -69,7 +69,8 @@ enum Pictures {
     }
 
     /// For the first `count` images: `attention/step-NN.png` (each image's canvas after step t with the read
-    /// window in green and the write window in red) and `attention.gif` (all steps, then the originals).
+    /// window in green and the write window in red, for the steps `shownSteps` picks) and `attention.gif` (those
+    /// steps, then the originals).
     /// A window is drawn as the box its grid spans, gx, gy ± N·δ/2, with a line as thick as σ (DRAW paper,
     /// figure 4 style); with --no-attention models there are no windows and only the canvases are drawn.
     @discardableResult
@@ -80,9 +81,15 @@ enum Pictures {
         let dir = folder.appendingPathComponent("attention")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let cols = min(n, 4), rows = (n + cols - 1) / cols
+        let originals = try ImageGrid.make((0..<n).map { set.image($0).rgb().upscaled(by: s) }, rows: rows, cols: cols,
+                                           padding: 2, padColour: .white)
+        let gifPath = folder.appendingPathComponent("attention.gif").path
+        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, keep: [.green, .red, .white],
+                                delayCentiseconds: 30)
         var paths: [String] = []
-        var gridFrames: [Raster] = []
-        for t in 1...c.steps {
+        // The drawing strip's steps (every step up to 64, else 64 evenly spaced): a T = 10 000 checkpoint gives
+        // 64 frames, not 10 000 files.
+        for t in shownSteps(c.steps) {
             var cells: [Raster] = []
             for i in 0..<n {
                 var r = raster(rec.canvas(step: t, image: i), c).rgb().upscaled(by: s)
@@ -96,14 +103,8 @@ enum Pictures {
             let path = dir.appendingPathComponent(String(format: "step-%02d.png", t)).path
             try grid.writePNG(to: path)
             paths.append(path)
-            gridFrames.append(grid)
+            try gif.add(grid)
         }
-        let originals = try ImageGrid.make((0..<n).map { set.image($0).rgb().upscaled(by: s) }, rows: rows, cols: cols,
-                                           padding: 2, padColour: .white)
-        let gifPath = folder.appendingPathComponent("attention.gif").path
-        let gif = try GIFWriter(path: gifPath, width: originals.width, height: originals.height, keep: [.green, .red, .white],
-                                delayCentiseconds: 30)
-        for frame in gridFrames { try gif.add(frame) }
         try gif.add(originals)
         try gif.finish()
         paths.append(gifPath)

@@ -3,6 +3,7 @@ import ArgumentParser
 import DRAW
 import DRAWData
 import DRAWMPI
+import DRAWOutput
 import Foundation
 
 struct TrainCommand: ParsableCommand {
@@ -179,5 +180,5 @@ private func syncParameters(_ model: DRAWModel, _ world: MPIWorld) throws {
 
 /// A line on standard error (progress and logs; standard output stays for results).
 func printErr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    StandardError.write(text + "\n")
 }

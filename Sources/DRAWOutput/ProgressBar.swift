@@ -30,7 +30,7 @@ public final class ProgressBar {
         self.first = first
         self.label = label
         self.isTerminal = isTerminal ?? (isatty(2) == 1)
-        self.output = output ?? { text in FileHandle.standardError.write(Data(text.utf8)) }
+        self.output = output ?? StandardError.write
         start = ProgressBar.now()
     }
 

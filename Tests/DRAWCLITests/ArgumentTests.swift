@@ -57,6 +57,7 @@ import Testing
             #expect(!command.configuration.abstract.isEmpty, "\(name) has no abstract")
             let help = DrawCommand.helpMessage(for: command, columns: 400)
             #expect(help.contains("USAGE: draw \(name)"), "\(name) --help")
+            #expect(!help.contains("\\\n"), "\(name): a line of its help ends in a backslash (\"\\\\\" in a continued literal)")
             let lines = help.components(separatedBy: "USAGE:").dropFirst().joined().split(separator: "\n",
                                                                                              omittingEmptySubsequences: false)
             var checked = 0

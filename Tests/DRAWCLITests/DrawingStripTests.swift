@@ -1,4 +1,6 @@
-// DrawingStripTests.swift: drawing.png shows every step of a short drawing and 64 evenly spaced ones of a long one.
+// DrawingStripTests.swift: drawing.png and draw attention show every step of a short drawing, 64 evenly spaced of a long one.
+import DRAW
+import Foundation
 import Testing
 @testable import DRAWCLI
 
@@ -17,5 +19,20 @@ struct DrawingStripTests {
         #expect(zip(s, s.dropFirst()).allSatisfy { $0 < $1 }, "\(s)")
         let gaps = zip(s, s.dropFirst()).map { $1 - $0 }
         #expect(gaps.max()! - gaps.min()! <= 1, "evenly spaced: \(gaps)")
+    }
+
+    /// `draw attention` of a T = 100 checkpoint writes the 64 shown steps' frames (the last is step 100) and a GIF of
+    /// those and the originals, not a file per step.
+    @Test func attentionOfALongDrawingWritesTheShownSteps() throws {
+        let out = try scratchFolder("attention-long")
+        let config = DRAWConfig(channels: 3, height: 16, width: 16, steps: 100, readN: 2, writeN: 2, encSize: 8, decSize: 8,
+                                zSize: 2, attention: true, loss: .l2)
+        try DRAWModel(config: config, seed: 1).save(to: out.appendingPathComponent("model.safetensors").path)
+        try runDraw(["attention", "--checkpoint", out.path, "--count", "2", "--data", "faces", "--limit", "8",
+                     "--height", "16", "--width", "16"])
+        let frames = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("attention").path)
+        #expect(Set(frames) == Set(Pictures.shownSteps(100).map { String(format: "step-%02d.png", $0) }))
+        #expect(frames.contains("step-100.png"))
+        #expect(try decodeFrames(out.appendingPathComponent("attention.gif").path) == 64 + 1)
     }
 }

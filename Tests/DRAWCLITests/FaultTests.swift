@@ -77,6 +77,29 @@ import Testing
         #expect(weights.step == model.step, "model.safetensors is written on a signal too, before any checkpoint was due")
     }
 
+    /// `draw train 2>&1 | head -1`: the reader of standard output and error goes away while the run writes its
+    /// progress; the run goes on to the end and saves, exit 0, instead of dying of SIGPIPE with nothing saved.
+    @Test func closedOutputPipeLosesNothing() throws {
+        let out = try scratchFolder("pipe")
+        let process = Process(), pipe = Pipe()
+        process.executableURL = try drawExecutable()
+        process.arguments = ["train"] + tinyModel + ["--iterations", "200", "--eval-every", "0", "--out", out.path]
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // Read the first line, then close the only read end: every later write of the child meets a closed pipe.
+        var first = Data()
+        while !first.contains(UInt8(ascii: "\n")), let byte = try pipe.fileHandleForReading.read(upToCount: 1),
+              !byte.isEmpty {
+            first.append(byte)
+        }
+        try pipe.fileHandleForReading.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                "status \(process.terminationStatus), \(process.terminationReason == .uncaughtSignal ? "signal" : "exit")")
+        #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 200)
+    }
+
     /// A learning rate of 1e30 sends the weights to ±1e30 at the first step: finite, but the next loss is NaN.
     /// No checkpoint of such weights is written (not even with --keep 1, which would rotate the last good one out),
     /// and the message says nothing from the step was saved.
