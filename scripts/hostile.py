@@ -34,8 +34,16 @@ def limit():
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def case(name, args, timeout=60, may_succeed=True):
-    """Runs draw with args; records pass or fail."""
+def record(name, ok, why):
+    """Counts one case; a failure prints its name and why."""
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL {name}: {why}")
+
+
+def case(name, args, timeout=60, may_succeed=True, check=None):
+    """Runs draw with args; records pass or fail. `check`, if given, says what else is wrong after a good exit
+    (a string) or None."""
     try:
         p = subprocess.run([DRAW] + args, capture_output=True, timeout=timeout, preexec_fn=limit, cwd=WORK,
                            stdin=subprocess.DEVNULL)
@@ -46,10 +54,12 @@ def case(name, args, timeout=60, may_succeed=True):
     ok = status is not None and status < 128 and (status == 0 and may_succeed or status != 0 and err != "")
     if ok and status == 1 and ("NSCocoaErrorDomain" in err or "UserInfo=" in err):
         ok = False
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        last = err.splitlines()[-1] if err else ""
-        print(f"FAIL {name}: status {status if status is not None else 'timeout'}: {last[:200]}")
+    last = err.splitlines()[-1] if err else ""
+    why = f"status {status if status is not None else 'timeout'}: {last[:200]}"
+    if ok and check is not None:
+        problem = check()
+        ok, why = problem is None, problem
+    record(name, ok, why)
 
 
 def fresh(name):
@@ -126,13 +136,14 @@ for key, value in [("T", 10 ** 9), ("T", 10000), ("C", 2 ** 40), ("H", -3), ("en
     if (key, value) == ("T", 10000):
         # draw attention of a T = 10 000 checkpoint: the shown steps' frames (64), not a file per step.
         path, out = os.path.join(WORK, "hostile.safetensors"), fresh("att")
+        frames = os.path.join(out, "attention")
+
+        def at_most_64_frames():
+            n = len(os.listdir(frames)) if os.path.isdir(frames) else 0
+            return f"{n} frame files" if n > 64 else None
         case("attention of a T=10000 checkpoint", ["attention", "--checkpoint", path, "--count", "1", "--data", "faces:24",
-                                                   "--height", "8", "--width", "8", "--out", out], timeout=120)
-        frames = len(os.listdir(os.path.join(out, "attention"))) if os.path.isdir(os.path.join(out, "attention")) else 0
-        if frames > 64:
-            results["passed"] -= 1
-            results["failed"] += 1
-            print(f"FAIL attention of a T=10000 checkpoint: {frames} frame files")
+                                                   "--height", "8", "--width", "8", "--out", out], timeout=120,
+             check=at_most_64_frames)
 for key, value in [("adam_beta1", "1.5"), ("adam_lr", "-1"), ("adam_eps", "0"), ("kl_weight", "nan"),
                    ("step", "-5"), ("step", "999999999999999999999"), ("rng_state", "0,0,0,0"), ("format", "other")]:
     h = json.loads(json.dumps(header))
@@ -231,10 +242,9 @@ for i in range(1 if QUICK else 3):
     p.stdout.read(1)
     p.stdout.close()
     status = p.wait(timeout=120)
-    ok = status == 0 and os.path.exists(os.path.join(out, "model.safetensors"))
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL train with its output pipe closed #{i}: status {status if status >= 0 else 128 - status}")
+    record(f"train with its output pipe closed #{i}",
+           status == 0 and os.path.exists(os.path.join(out, "model.safetensors")),
+           f"status {status if status >= 0 else 128 - status}")
 
 shutil.rmtree(WORK, ignore_errors=True)
 print(f"hostile inputs: {results['passed']} passed, {results['failed']} failed")
