@@ -1,4 +1,5 @@
 // ArgumentTests.swift: every command refuses invalid options with a message naming the option, not a trap.
+import DRAWTestSupport
 import Testing
 @testable import DRAWCLI
 

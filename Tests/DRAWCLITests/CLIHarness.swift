@@ -28,14 +28,6 @@ func validationMessage(_ args: [String]) -> String? {
     }
 }
 
-/// A fresh empty folder under the temporary directory.
-func scratchFolder(_ name: String) throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("draw-cli-tests-\(getpid())-\(name)-\(UInt32.random(in: 0...UInt32.max))")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// The `draw` executable next to the test bundle (swift build puts every product in one folder).
 func drawExecutable() throws -> URL {
     var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

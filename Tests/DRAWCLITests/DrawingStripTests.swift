@@ -1,5 +1,6 @@
 // DrawingStripTests.swift: drawing.png and draw attention show every step of a short drawing, 64 evenly spaced of a long one.
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

@@ -1,6 +1,7 @@
 // EvalSeedTests.swift: `eval --seed` sets the sampling noise, and the text says what the number is (bound, z = mu, no nats for l2).
 import DRAW
 import DRAWData
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

@@ -1,5 +1,6 @@
 // FaultTests.swift: kill -9 while checkpointing, Ctrl-C, a NaN loss and a full disk lose nothing.
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

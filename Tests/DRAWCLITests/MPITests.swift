@@ -1,5 +1,6 @@
 // MPITests.swift: `mpirun -np 2` with batch b trains exactly like one process with batch 2b.
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

@@ -1,5 +1,6 @@
 // PyTorchInteropTests.swift: model.safetensors, best.safetensors and `draw export` files load as PyTorch state_dicts (strict).
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

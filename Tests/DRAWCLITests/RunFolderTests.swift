@@ -1,5 +1,6 @@
 // RunFolderTests.swift: a run folder owns its data: no fresh run over an old one, one writer, numeric checkpoint order, no litter.
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

@@ -1,6 +1,7 @@
 // TrainingTensorBoardTests.swift: `draw train` writes TensorBoard events (scalars each log step, pictures each checkpoint) that TensorBoard reads.
 import DRAW
 import DRAWTensorBoard
+import DRAWTestSupport
 import Foundation
 import Testing
 @testable import DRAWCLI

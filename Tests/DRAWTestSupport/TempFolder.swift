@@ -1,15 +1,18 @@
-// TempFolder.swift: a test's temporary folder (removed when released) and the bytes of a file.
+// TempFolder.swift: a test's temporary folders (one kept for the test to inspect, one removed when released) and the bytes of a file.
 import Foundation
+
+/// A fresh empty folder under the temporary directory, named for the test (`name`) and kept afterwards.
+public func scratchFolder(_ name: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("draw-test-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
 
 /// A fresh temporary folder, removed when the value is released.
 public final class TempFolder {
     public let path: String
 
-    public init() {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/draw-test-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
+    public init() { path = try! scratchFolder("tmp").path }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 

@@ -1,13 +1,14 @@
 // CheckpointHostileTests.swift: hostile checkpoint headers (reviewed for the fuzz harnesses): overflowing shapes,
 // numbers no Int holds, overflowing configs and huge declared models are errors, not traps or huge allocations.
 import DRAW
+import DRAWTestSupport
 import Foundation
 import Testing
 
 @Suite struct CheckpointHostileTests {
     /// Writes a safetensors file from header JSON and `dataBytes` zero bytes; returns the load error's text ("" if it loaded).
     func loadError(_ header: String, dataBytes: Int = 0) throws -> String {
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("hostile-checkpoint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("hostile.safetensors").path
         var file = Data()
@@ -66,7 +67,7 @@ import Testing
     /// An empty file is refused from its size (Data(contentsOf:) leaked 4 KiB reading it: a leak only the fuzzer's
     /// LeakSanitizer sees; Fuzz/Corpus/safetensors/empty-leaked-4KiB-in-Foundation keeps that check running).
     @Test func emptyFileIsRefusedFromItsSize() throws {
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("hostile-checkpoint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("empty.safetensors").path
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))

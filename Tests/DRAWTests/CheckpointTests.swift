@@ -4,13 +4,6 @@ import DRAWTestSupport
 import Foundation
 import Testing
 
-/// A fresh temporary directory for one test.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("draw-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 @Suite struct CheckpointTests {
     static let config = DRAWConfig(channels: 3, height: 6, width: 5, steps: 2, readN: 2, writeN: 3, encSize: 5,
                                    decSize: 4, zSize: 2, attention: true, loss: .l2)
@@ -22,7 +15,7 @@ func temporaryDirectory() throws -> URL {
         let f = try Fixture(name)
         let model = try f.model()
         #expect(model.config == f.config)
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("checkpoint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("m.safetensors").path
         try model.save(to: path)
@@ -34,7 +27,7 @@ func temporaryDirectory() throws -> URL {
     /// The header names PyTorch's tensors with their shapes, and the config JSON under __metadata__.config.
     @Test func headerHasSpecNamesShapesAndConfig() throws {
         let model = try DRAWModel(config: Self.config, seed: 2)
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("checkpoint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("m.safetensors").path
         try model.save(to: path)
@@ -63,7 +56,7 @@ func temporaryDirectory() throws -> URL {
     /// Each kind of damage is reported with the file and the field or tensor, and leaves the model unchanged.
     @Test func badFilesAreRejectedWithClearErrors() throws {
         let model = try DRAWModel(config: Self.config, seed: 2)
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("checkpoint")
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("good.safetensors").path
         try model.save(to: good)

@@ -39,7 +39,7 @@ import Testing
         var straightLosses: [LossReport] = []
         for b in batches { straightLosses.append(try straight.trainStep(batch: b)) }
 
-        let dir = try temporaryDirectory()
+        let dir = try scratchFolder("determinism")
         defer { try? FileManager.default.removeItem(at: dir) }
         let first = try fresh()
         var resumedLosses: [LossReport] = []
