@@ -103,11 +103,12 @@ raw = open(good, "rb").read()
 header_len = struct.unpack("<Q", raw[:8])[0]
 
 
-def checkpoint_case(name, data):
+def checkpoint_case(name, data, timeout=60):
     path = os.path.join(WORK, "hostile.safetensors")
     with open(path, "wb") as f:
         f.write(data)
-    case(f"checkpoint {name}", ["sample", "--checkpoint", path, "--rows", "1", "--cols", "1", "--out", fresh("s")])
+    case(f"checkpoint {name}", ["sample", "--checkpoint", path, "--rows", "1", "--cols", "1", "--out", fresh("s")],
+         timeout=timeout)
 
 
 n_cuts, n_flips = (8, 15) if QUICK else (30, 60)
@@ -132,7 +133,8 @@ for key, value in [("T", 10 ** 9), ("T", 10000), ("C", 2 ** 40), ("H", -3), ("en
     cfg = json.loads(h["__metadata__"]["config"])
     cfg[key] = value
     h["__metadata__"]["config"] = json.dumps(cfg)
-    checkpoint_case(f"config {key}={value}", with_header(h))
+    # A T = 10 000 sample is a real (if tiny) drawing: give it the attention case's time on a loaded machine.
+    checkpoint_case(f"config {key}={value}", with_header(h), timeout=120 if (key, value) == ("T", 10000) else 60)
     if (key, value) == ("T", 10000):
         # draw attention of a T = 10 000 checkpoint: the shown steps' frames (64), not a file per step.
         path, out = os.path.join(WORK, "hostile.safetensors"), fresh("att")
