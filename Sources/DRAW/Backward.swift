@@ -59,12 +59,14 @@ extension DRAWModel {
             // h_enc(0) and h_dec(0) are constants: at t = 1 their gradients are not needed.
             if t > 1 { accumulateProduct(s.dhDec, D, k.dDecPre[t], 4 * D, w.decHhN, rows: B, out: D) }
 
-            // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight.
+            // 4. latent and KL, then h_enc(t) through the stacked [μ; log σ] weight. With free bits, a step whose
+            // batch-mean KL is under λ has the constant term λ in place of its KL: no KL gradient.
+            let klIsFree = freeBits > 0 && batchMean(k.kl[t], B) < Double(freeBits)
             kernels { () throws(KernelError) in
                 let latent = Shape(B, Z)
                 try latentBackward(dmu: view(s.dML[t], latent, rowStride: 2 * Z),
                                    dlogSigma: view(s.dML[t] + Z, latent, rowStride: 2 * Z), dz: view(s.dz, latent),
-                                   dkl: view(s.dKL, Shape(B)), mu: view(k.ml[t], latent, rowStride: 2 * Z),
+                                   dkl: klIsFree ? nil : view(s.dKL, Shape(B)), mu: view(k.ml[t], latent, rowStride: 2 * Z),
                                    logSigma: view(k.ml[t] + Z, latent, rowStride: 2 * Z),
                                    eps: useEps ? view(k.eps[t], latent) : nil)
             }
@@ -174,4 +176,11 @@ extension DRAWModel {
         add(g + L.encBih, g + L.encBhh, 4 * E)
         add(g + L.decBhh, g + L.decBih, 4 * D)
     }
+}
+
+/// The mean of `n` floats, summed in Float64.
+private func batchMean(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    var sum = 0.0
+    for i in 0..<n { sum += Double(p[i]) }
+    return sum / Double(n)
 }

@@ -69,6 +69,9 @@ public final class DRAWModel {
     }
     /// Weight of the KL term in the loss (SPEC.md: 1).
     public var klWeight: Float = 1
+    /// Free bits in nats per drawing step (`TrainingSchedule.freeBits`; 0: none): a step whose batch-mean KL is
+    /// below it gets no KL gradient. The losses reported are the true ones whatever it is.
+    public var freeBits: Float = 0
     /// xoshiro256** state (4 words) for ε and generation z.
     var rngState: [UInt64] = [0, 0, 0, 0]
     private var cache: ForwardCache?

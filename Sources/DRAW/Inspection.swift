@@ -9,6 +9,8 @@ public struct Reconstruction: Sendable {
     public let canvases: [Float]
     /// Σ over the pixels of sigmoid(c_t), `[T][B]`, summed in Float64.
     public let canvasSums: [Double]
+    /// The KL of each step, `[T][B]` nats (each image's KL is their sum over t).
+    public let stepKL: [Float]
     /// Read and write windows `[T][B][5]` as (gx, gy, σ², δ, γ) after the transforms; empty without attention.
     public let readAttention: [Float]
     public let writeAttention: [Float]
@@ -49,7 +51,8 @@ extension DRAWModel {
             let n = config.attention ? T * B * 5 : 0
             let read = Array(UnsafeBufferPointer(start: k.readParams[1], count: n))
             let write = Array(UnsafeBufferPointer(start: k.writeParams[1], count: n))
-            return Reconstruction(count: B, config: config, canvases: canvases, canvasSums: sums,
+            let stepKL = (1...T).flatMap { Array(UnsafeBufferPointer(start: k.kl[$0], count: B)) }
+            return Reconstruction(count: B, config: config, canvases: canvases, canvasSums: sums, stepKL: stepKL,
                                   readAttention: read, writeAttention: write, losses: losses)
         }
     }

@@ -30,10 +30,13 @@ public struct TrainingSchedule: Codable, Equatable, Sendable {
     public var klWeight: Float
     /// Steps of linear KL warm-up: the weight at step s is `klWeight · min(1, s / klWarmup)` (0: none).
     public var klWarmup: Int
+    /// Free bits (Kingma et al. 2016), nats per drawing step: the KL term is Σ_t max(KL̄_t, λ), KL̄_t the batch
+    /// mean of step t's KL, so a step under λ gets no KL gradient (nil: none; what a run.json without it means).
+    public var freeBits: Float?
 
     public init(learningRate: Float = 1e-3, learningRateWarmup: Int = 0, decay: LearningRateDecay = .constant,
                 decaySteps: Int = 0, minFactor: Float = 0.1, stepEvery: Int = 0, gamma: Float = 0.5,
-                klWeight: Float = 1, klWarmup: Int = 0) {
+                klWeight: Float = 1, klWarmup: Int = 0, freeBits: Float? = nil) {
         self.learningRate = learningRate
         self.learningRateWarmup = learningRateWarmup
         self.decay = decay
@@ -43,12 +46,13 @@ public struct TrainingSchedule: Codable, Equatable, Sendable {
         self.gamma = gamma
         self.klWeight = klWeight
         self.klWarmup = klWarmup
+        self.freeBits = freeBits
     }
 
     enum CodingKeys: String, CodingKey {
         case learningRate = "lr", learningRateWarmup = "lr_warmup", decay = "lr_schedule", decaySteps = "lr_decay_steps"
         case minFactor = "lr_min_factor", stepEvery = "lr_step_every", gamma = "lr_gamma"
-        case klWeight = "kl_weight", klWarmup = "kl_warmup"
+        case klWeight = "kl_weight", klWarmup = "kl_warmup", freeBits = "free_bits"
     }
 
     /// The learning rate of step `s` (1-based).
@@ -85,6 +89,7 @@ public struct TrainingSchedule: Codable, Equatable, Sendable {
         }
         try require(learningRate > 0 && learningRate.isFinite, "lr", "must be a positive number, got \(learningRate)")
         try require(klWeight >= 0 && klWeight.isFinite, "kl_weight", "must be >= 0, got \(klWeight)")
+        if let freeBits { try require(freeBits >= 0 && freeBits.isFinite, "free_bits", "must be >= 0 nats, got \(freeBits)") }
         for (name, v) in [("lr_warmup", learningRateWarmup), ("lr_decay_steps", decaySteps),
                           ("lr_step_every", stepEvery), ("kl_warmup", klWarmup)] {
             try require(v >= 0 && v <= Self.maxSteps, name, "must be in 0...\(Self.maxSteps), got \(v)")
@@ -107,6 +112,7 @@ public struct TrainingSchedule: Codable, Equatable, Sendable {
         }
         var kl = "KL weight \(klWeight)"
         if klWarmup > 0 { kl += " (linear warm-up over \(klWarmup) steps)" }
+        if let freeBits, freeBits > 0 { kl += ", free bits \(freeBits) nats per step" }
         return parts.joined(separator: ", ") + "; " + kl
     }
 }

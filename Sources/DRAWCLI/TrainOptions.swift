@@ -58,6 +58,13 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Steps of linear KL-weight warm-up from 0 to --kl-weight. Default: the recipe's (300 measured, 0 spec).")
     var klWarmup: Int?
 
+    @Option(help: ArgumentHelp("""
+        Free bits, nats per drawing step: a step whose batch-mean KL is below this gets no KL gradient (the KL term \
+        is the sum over steps of max(KL_t, free bits)), so the encoder cannot drive a step's latents to zero. \
+        Reported losses stay the true ones. Default: none (measured: README "Training recipe").
+        """))
+    var freeBits: Float?
+
     @Option(help: "Clamp every gradient value to [-clip, clip] before Adam (0 turns it off). Default: 5.")
     var clip: Float?
 
@@ -129,7 +136,7 @@ struct TrainOptions: ParsableArguments {
     /// Flag names of the settings' fields, for messages.
     static let flagName = ["lr": "learning-rate", "adam_lr": "learning-rate", "adam_beta1": "beta1", "adam_beta2": "beta2",
                            "adam_eps": "adam-eps", "adam_clip": "clip", "adam_max_grad_norm": "max-grad-norm",
-                           "kl_weight": "kl-weight", "lr_min_factor": "lr-min-factor", "lr_gamma": "lr-gamma"]
+                           "kl_weight": "kl-weight", "free_bits": "free-bits", "lr_min_factor": "lr-min-factor", "lr_gamma": "lr-gamma"]
 
     /// Adam's settings: flags over the recipe over SPEC.md's.
     func adam(recipe: Recipe) -> AdamSettings {
@@ -143,7 +150,7 @@ struct TrainOptions: ParsableArguments {
         return TrainingSchedule(learningRate: learningRate ?? recipe.learningRate, learningRateWarmup: warm, decay: lrSchedule ?? .constant,
                                 decaySteps: lrDecaySteps ?? max(iterations - warm, 1), minFactor: lrMinFactor ?? 0.1,
                                 stepEvery: lrStepEvery ?? max(iterations / 3, 1), gamma: lrGamma ?? 0.5,
-                                klWeight: klWeight ?? 1, klWarmup: klWarmup ?? recipe.klWarmup)
+                                klWeight: klWeight ?? 1, klWarmup: klWarmup ?? recipe.klWarmup, freeBits: freeBits)
     }
 
     /// A fresh run's settings. `iterations` is already resolved (from --iterations, --epochs or the default).
@@ -176,6 +183,7 @@ struct TrainOptions: ParsableArguments {
         c.check("lr-gamma", lrGamma, saved.schedule.gamma)
         c.check("kl-weight", klWeight, saved.schedule.klWeight)
         c.check("kl-warmup", klWarmup, saved.schedule.klWarmup)
+        c.check("free-bits", freeBits, saved.schedule.freeBits, absent: "none")
         c.check("clip", clip, saved.adam.clip)
         c.check("max-grad-norm", maxGradNorm, saved.adam.maxGradNorm, absent: "none")
         c.check("eval-every", evalEvery, saved.evalEvery)

@@ -130,6 +130,7 @@ final class Trainer {
             }
             model.adam.learningRate = settings.schedule.learningRate(atStep: next)
             model.klWeight = settings.schedule.klWeight(atStep: next)
+            model.freeBits = settings.schedule.freeBits ?? 0
             let batch = loader.next().images
             lastBatch = batch
             let report: MeanLosses

@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct ResumeTests {
     /// A run whose every setting differs from the defaults, with schedules that move every step.
     static let run = tinyModel + ["--lr-schedule", "cosine", "--lr-warmup", "2", "--kl-warmup", "5", "--beta1", "0.8",
-                                  "--eval-every", "3", "--eval-images", "5"]
+                                  "--free-bits", "0.05", "--eval-every", "3", "--eval-images", "5"]
 
     func log(_ folder: URL) throws -> [String] {
         try String(contentsOf: folder.appendingPathComponent("train-log.csv"), encoding: .utf8).split(separator: "\n")
@@ -46,10 +46,11 @@ import Testing
         let out = try scratchFolder("contradict")
         try runDraw(["train"] + tinyModel + ["--iterations", "2", "--out", out.path])
         #expect {
-            try runDraw(["train", "--out", out.path, "--resume", "--batch-size", "4", "--data", "faces:50"])
+            try runDraw(["train", "--out", out.path, "--resume", "--batch-size", "4", "--data", "faces:50", "--free-bits", "0.5"])
         } throws: { error in
             let text = "\(error)"
             return text.contains("--batch-size 4 (the saved run has 8)") && text.contains("--data faces:50 (the saved run has faces)")
+                && text.contains("--free-bits 0.5 (the saved run has none)")
         }
         try runDraw(["train", "--out", out.path, "--resume", "--iterations", "4"] + tinyModel)
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 4)

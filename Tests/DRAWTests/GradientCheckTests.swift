@@ -64,4 +64,60 @@ import Testing
         }
         print("[gradient check config \(which)] worst |fd − backward| / |backward| = \(worst)")
     }
+
+    /// Free bits: the backward of mean_b recon_b + w · Σ_t max(KL̄_t, λ) (KL̄_t the batch mean of step t's KL)
+    /// against central finite differences of that objective, with λ in the widest gap between the steps' KL̄_t,
+    /// so some steps are free and some are not; λ above every step equals KL weight 0, and λ = 0 changes nothing.
+    @Test func freeBitsDifferentiateTheClampedObjective() throws {
+        let config = Self.configs[0]
+        let model = try DRAWModel(config: config, seed: 7)
+        model.klWeight = 0.7
+        var rng = SeededRNG(seed: 12)
+        let B = 3, T = config.steps
+        let batch = randomFloats(B * config.pixels, in: 0...1, rng: &rng)
+        let eps = randomFloats(T * B * config.zSize, in: -1.5...1.5, rng: &rng)
+        let base = Array(model.parameterSlab).map { $0 * 2 }
+        model.withParameterSlab { s in for i in s.indices { s[i] = base[i] } }
+        func stepMeans() throws -> [Double] {
+            let r = try model.reconstruct(batch: batch, mode: .fixed(eps))
+            return (0..<T).map { t in (0..<B).reduce(0.0) { $0 + Double(r.stepKL[t * B + $1]) } / Double(B) }
+        }
+        func gradient(freeBits: Float, klWeight: Float = 0.7) throws -> [Float] {
+            model.freeBits = freeBits; model.klWeight = klWeight
+            defer { model.freeBits = 0; model.klWeight = 0.7 }
+            try model.computeGradients(batch: batch, mode: .fixed(eps))
+            return Array(model.gradientSlab)
+        }
+        let means = try stepMeans(), sorted = means.sorted()
+        let gaps: [Double] = (1..<T).map { sorted[$0] - sorted[$0 - 1] }
+        let gap = 1 + gaps.indices.max { gaps[$0] < gaps[$1] }!
+        let lambda = (sorted[gap] + sorted[gap - 1]) / 2
+        #expect(means.contains { $0 < lambda } && means.contains { $0 > lambda }, "\(means)")
+
+        #expect(try gradient(freeBits: 0) == gradient(freeBits: 0, klWeight: 0.7))
+        #expect(try gradient(freeBits: Float(sorted.last! + 1)) == gradient(freeBits: 0, klWeight: 0))
+        let plain = try gradient(freeBits: 0), grad = try gradient(freeBits: Float(lambda))
+        #expect(grad != plain)
+
+        func objective(along v: [Float], _ h: Float) throws -> Double {
+            model.withParameterSlab { s in for i in s.indices { s[i] = base[i] + h * v[i] } }
+            let r = try model.reconstruct(batch: batch, mode: .fixed(eps))
+            let recon = r.losses.recon.reduce(0, +) / Double(B)
+            let kl = (0..<T).map { t in (0..<B).reduce(0.0) { $0 + Double(r.stepKL[t * B + $1]) } / Double(B) }
+            return recon + 0.7 * kl.reduce(0) { $0 + max($1, lambda) }
+        }
+        let h: Float = 1e-3
+        var directions: [(String, [Float])] = []
+        for t in model.layout.tensors {
+            var v = [Float](repeating: 0, count: base.count)
+            for i in t.offset..<(t.offset + t.count) { v[i] = grad[i] > 0 ? 1 : (grad[i] < 0 ? -1 : 0) }
+            directions.append((t.name, v))
+        }
+        directions.append(("random ±1 over all", base.indices.map { _ in Bool.random(using: &rng) ? 1 : -1 }))
+        for (what, v) in directions {
+            let analytic = zip(grad, v).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let fd = (try objective(along: v, h) - objective(along: v, -h)) / (2 * Double(h))
+            #expect(abs(fd - analytic) <= 2e-2 * abs(analytic) + 2e-3, "\(what): finite difference \(fd), backward \(analytic)")
+        }
+    }
 }

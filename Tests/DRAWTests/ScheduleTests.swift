@@ -26,6 +26,7 @@ import Testing
         (TrainingSchedule(learningRate: 0), "lr"), (TrainingSchedule(learningRate: .nan), "lr"),
         (TrainingSchedule(klWeight: -1), "kl_weight"), (TrainingSchedule(klWarmup: -3), "kl_warmup"),
         (TrainingSchedule(minFactor: 2), "lr_min_factor"), (TrainingSchedule(gamma: 0), "lr_gamma"),
+        (TrainingSchedule(freeBits: -0.5), "free_bits"), (TrainingSchedule(freeBits: .infinity), "free_bits"),
     ])
     func outOfRangeSchedulesAreRefused(_ schedule: TrainingSchedule, _ field: String) {
         #expect { try schedule.validate() } throws: { "\($0)".contains(field) }
