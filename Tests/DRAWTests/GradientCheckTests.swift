@@ -44,15 +44,7 @@ import Testing
             return try model.loss(batch: batch, mode: .fixed(eps)).mean
         }
         let h: Float = 1e-3
-        var directions: [(String, [Float])] = []
-        for t in model.layout.tensors {
-            var v = [Float](repeating: 0, count: base.count)
-            for i in t.offset..<(t.offset + t.count) { v[i] = grad[i] > 0 ? 1 : (grad[i] < 0 ? -1 : 0) }
-            directions.append((t.name, v))
-        }
-        var random = [Float](repeating: 0, count: base.count)
-        for t in model.layout.tensors { for i in t.offset..<(t.offset + t.count) { random[i] = Bool.random(using: &rng) ? 1 : -1 } }
-        directions.append(("random ±1 over all", random))
+        let directions = Self.directions(model, grad, &rng)
 
         var worst = 0.0
         for (what, v) in directions {
@@ -78,9 +70,11 @@ import Testing
         let eps = randomFloats(T * B * config.zSize, in: -1.5...1.5, rng: &rng)
         let base = Array(model.parameterSlab).map { $0 * 2 }
         model.withParameterSlab { s in for i in s.indices { s[i] = base[i] } }
-        func stepMeans() throws -> [Double] {
+        /// KL̄_t of each step and the batch-mean recon at the current parameters.
+        func stepMeans() throws -> (kl: [Double], recon: Double) {
             let r = try model.reconstruct(batch: batch, mode: .fixed(eps))
-            return (0..<T).map { t in (0..<B).reduce(0.0) { $0 + Double(r.stepKL[t * B + $1]) } / Double(B) }
+            return ((0..<T).map { t in (0..<B).reduce(0.0) { $0 + Double(r.stepKL[t * B + $1]) } / Double(B) },
+                    r.losses.recon.reduce(0, +) / Double(B))
         }
         func gradient(freeBits: Float, klWeight: Float = 0.7) throws -> [Float] {
             model.freeBits = freeBits; model.klWeight = klWeight
@@ -88,7 +82,7 @@ import Testing
             try model.computeGradients(batch: batch, mode: .fixed(eps))
             return Array(model.gradientSlab)
         }
-        let means = try stepMeans(), sorted = means.sorted()
+        let means = try stepMeans().kl, sorted = means.sorted()
         let gaps: [Double] = (1..<T).map { sorted[$0] - sorted[$0 - 1] }
         let gap = 1 + gaps.indices.max { gaps[$0] < gaps[$1] }!
         let lambda = (sorted[gap] + sorted[gap - 1]) / 2
@@ -101,23 +95,29 @@ import Testing
 
         func objective(along v: [Float], _ h: Float) throws -> Double {
             model.withParameterSlab { s in for i in s.indices { s[i] = base[i] + h * v[i] } }
-            let r = try model.reconstruct(batch: batch, mode: .fixed(eps))
-            let recon = r.losses.recon.reduce(0, +) / Double(B)
-            let kl = (0..<T).map { t in (0..<B).reduce(0.0) { $0 + Double(r.stepKL[t * B + $1]) } / Double(B) }
+            let (kl, recon) = try stepMeans()
             return recon + 0.7 * kl.reduce(0) { $0 + max($1, lambda) }
         }
         let h: Float = 1e-3
-        var directions: [(String, [Float])] = []
-        for t in model.layout.tensors {
-            var v = [Float](repeating: 0, count: base.count)
-            for i in t.offset..<(t.offset + t.count) { v[i] = grad[i] > 0 ? 1 : (grad[i] < 0 ? -1 : 0) }
-            directions.append((t.name, v))
-        }
-        directions.append(("random ±1 over all", base.indices.map { _ in Bool.random(using: &rng) ? 1 : -1 }))
-        for (what, v) in directions {
+        for (what, v) in Self.directions(model, grad, &rng) {
             let analytic = zip(grad, v).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             let fd = (try objective(along: v, h) - objective(along: v, -h)) / (2 * Double(h))
             #expect(abs(fd - analytic) <= 2e-2 * abs(analytic) + 2e-3, "\(what): finite difference \(fd), backward \(analytic)")
         }
+    }
+
+    /// The directions to differentiate along: sign(gradient) on each parameter tensor alone (the analytic value is
+    /// then the tensor's gradient abs_sum, the largest signal), then one random ±1 direction over all parameters.
+    static func directions(_ model: DRAWModel, _ grad: [Float], _ rng: inout SeededRNG) -> [(String, [Float])] {
+        var directions: [(String, [Float])] = []
+        for t in model.layout.tensors {
+            var v = [Float](repeating: 0, count: grad.count)
+            for i in t.offset..<(t.offset + t.count) { v[i] = grad[i] > 0 ? 1 : (grad[i] < 0 ? -1 : 0) }
+            directions.append((t.name, v))
+        }
+        var random = [Float](repeating: 0, count: grad.count)
+        for t in model.layout.tensors { for i in t.offset..<(t.offset + t.count) { random[i] = Bool.random(using: &rng) ? 1 : -1 } }
+        directions.append(("random ±1 over all", random))
+        return directions
     }
 }
