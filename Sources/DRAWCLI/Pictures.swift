@@ -111,15 +111,20 @@ enum Pictures {
         return paths
     }
 
-    /// The box of one window on a raster enlarged `scale` times. Pixel a's centre is at a + 0.5.
+    /// The box of one window on a raster enlarged `scale` times. Pixel a's centre is at a + 0.5. An edge past the
+    /// image is drawn on the image's border, so a window larger than the image (common at the first steps, which
+    /// look at everything) shows as a frame instead of vanishing; a window wholly off one side shows nothing.
     static func drawWindow(_ r: inout Raster, _ w: ArraySlice<Float>, n: Int, scale: Int, colour: Color) {
         let p = Array(w)
         let (gx, gy, sigma2, delta) = (p[0], p[1], p[2], p[3])
         let half = Float(n) * delta / 2, k = Float(scale)
         // σ in image pixels, drawn at the display scale but never thicker than one image pixel.
-        let width = max(1, min(scale, Int((sigma2.squareRoot() * k).rounded())))
-        r.strokeRectangle(x0: (gx - half + 0.5) * k, y0: (gy - half + 0.5) * k,
-                          x1: (gx + half + 0.5) * k, y1: (gy + half + 0.5) * k, lineWidth: width, colour: colour)
+        let sd = sigma2.squareRoot() * k
+        let width = sd.isFinite ? max(1, Int(min(sd, Float(scale)).rounded())) : 1
+        func onImage(_ v: Float, _ size: Int) -> Float { min(max(v, 0), Float(size)) }
+        r.strokeRectangle(x0: onImage((gx - half + 0.5) * k, r.width), y0: onImage((gy - half + 0.5) * k, r.height),
+                          x1: onImage((gx + half + 0.5) * k, r.width), y1: onImage((gy + half + 0.5) * k, r.height),
+                          lineWidth: width, colour: colour)
     }
 
     static func raster(_ values: ArraySlice<Float>, _ c: DRAWConfig) -> Raster {

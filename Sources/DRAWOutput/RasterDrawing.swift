@@ -8,8 +8,12 @@ extension Raster {
     public mutating func strokeRectangle(x0: Float, y0: Float, x1: Float, y1: Float, lineWidth: Int = 1,
                                          colour: Color) {
         guard x0.isFinite, y0.isFinite, x1.isFinite, y1.isFinite, lineWidth > 0 else { return }
-        let left = Int(min(x0, x1).rounded()), right = Int(max(x0, x1).rounded()) - 1
-        let top = Int(min(y0, y1).rounded()), bottom = Int(max(y0, y1).rounded()) - 1
+        // Corners far off the raster (a diverged window's 1e30) move to just past the edge a line could reach
+        // from, so the Int conversion cannot trap and what shows is the same.
+        let reach = Float(min(lineWidth, 1 << 20) + 1)
+        func px(_ v: Float, _ size: Int) -> Int { Int(min(max(v, -reach), Float(size) + reach).rounded()) }
+        let left = px(min(x0, x1), width), right = px(max(x0, x1), width) - 1
+        let top = px(min(y0, y1), height), bottom = px(max(y0, y1), height) - 1
         guard right >= left, bottom >= top else { return }
         let t = lineWidth - 1
         fillRectangle(left: left, top: top, right: right, bottom: min(top + t, bottom), colour: colour)

@@ -1,5 +1,6 @@
 // DrawingStripTests.swift: drawing.png and draw attention show every step of a short drawing, 64 evenly spaced of a long one.
 import DRAW
+import DRAWData
 import DRAWTestSupport
 import Foundation
 import Testing
@@ -35,5 +36,20 @@ struct DrawingStripTests {
         #expect(Set(frames) == Set(Pictures.shownSteps(100).map { String(format: "step-%02d.png", $0) }))
         #expect(frames.contains("step-100.png"))
         #expect(try decodeFrames(out.appendingPathComponent("attention.gif").path) == 64 + 1)
+    }
+
+    /// A window larger than the image is drawn as a frame on the image's border (it used to vanish, leaving the
+    /// first steps' frames without boxes); one wholly off the image draws nothing, and no value traps.
+    @Test func aWindowLargerThanTheImageIsItsBorder() {
+        func drawn(_ window: [Float]) -> [Bool] {
+            var r = Raster(height: 8, width: 8, fill: [0, 0, 0])
+            Pictures.drawWindow(&r, window[...], n: 5, scale: 1, colour: .red)
+            return (0..<64).map { r[channel: 0, x: $0 % 8, y: $0 / 8] > 0 }
+        }
+        let frame = (0..<64).map { i in i % 8 == 0 || i % 8 == 7 || i / 8 == 0 || i / 8 == 7 }
+        #expect(drawn([3.5, 3.5, 0.5, 10, 1]) == frame)
+        #expect(drawn([100, 3.5, 0.5, 1, 1]) == Array(repeating: false, count: 64))
+        #expect(drawn([3.5, 3.5, 3e38, 1e30, 1]) == frame)
+        #expect(drawn([.nan, 3.5, .nan, 1, 1]) == Array(repeating: false, count: 64))
     }
 }

@@ -34,6 +34,9 @@ import Testing
         var grey = Raster(height: 4, width: 4, fill: [0])
         grey.strokeRectangle(x0: -10, y0: 1, x1: 2, y1: 20, colour: .white)  // mostly outside: only the right edge and top show
         #expect(grey.pixels == [0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0])
+        var far = Raster(height: 4, width: 4, fill: [0])  // corners no Int holds: the same picture, no trap
+        far.strokeRectangle(x0: -1e30, y0: 1, x1: 2, y1: 3e38, colour: .white)
+        #expect(far.pixels == grey.pixels)
     }
 
     @Test func dotsAreFilledAndClipped() {
