@@ -39,7 +39,9 @@ import Testing
         #expect(abs(kl - expected) <= 1e-4 * max(1, abs(expected)), "KL \(kl) vs \(expected)")
     }
 
-    @Test func priorLatentsScaleTheDrawsTheModelWouldMake() throws {
+    /// Compares draws bit for bit, so it holds the kernel-state lock (see DeterminismTests.onAutomaticPath).
+    @Test func priorLatentsScaleTheDrawsTheModelWouldMake() throws { try DeterminismTests.onAutomaticPath { try priorLatentsBody() } }
+    private func priorLatentsBody() throws {
         let c = Self.configs[0]
         let m = try DRAWModel(config: c, seed: 1)
         m.reseed(7)
@@ -76,7 +78,11 @@ import Testing
     }
 
     /// Observed pixels never change; missing ones take the reconstruction of the previous iterate.
+    /// Compares iterates with reconstructions bit for bit: holds the kernel-state lock.
     @Test(arguments: configs) func completionClampsTheObservedPixels(_ c: DRAWConfig) throws {
+        try DeterminismTests.onAutomaticPath { try completionBody(c) }
+    }
+    private func completionBody(_ c: DRAWConfig) throws {
         let m = try DRAWModel(config: c, seed: 4)
         let x = Self.batch(c, 3, seed: 2)
         let missing = (0..<x.count).map { Float(($0 / c.width) % 2) }   // every other row

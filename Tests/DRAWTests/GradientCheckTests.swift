@@ -60,7 +60,9 @@ import Testing
     /// Free bits: the backward of mean_b recon_b + w · Σ_t max(KL̄_t, λ) (KL̄_t the batch mean of step t's KL)
     /// against central finite differences of that objective, with λ in the widest gap between the steps' KL̄_t,
     /// so some steps are free and some are not; λ above every step equals KL weight 0, and λ = 0 changes nothing.
-    @Test func freeBitsDifferentiateTheClampedObjective() throws {
+    /// Compares gradients bit for bit, so it holds the kernel-state lock (see DeterminismTests.onAutomaticPath).
+    @Test func freeBitsDifferentiateTheClampedObjective() throws { try DeterminismTests.onAutomaticPath { try freeBitsBody() } }
+    private func freeBitsBody() throws {
         let config = Self.configs[0]
         let model = try DRAWModel(config: config, seed: 7)
         model.klWeight = 0.7

@@ -8,7 +8,9 @@ import Testing
     /// Two seeds with their own KL weights on one forward give, bit for bit, what two separate forward+backward
     /// passes with the same noise give (B = 2, so the seed's 1/B is exact on both paths): the backward does not
     /// disturb the cache it shares.
-    @Test func backwardsOnOneForwardEqualSeparatePasses() throws {
+    /// (Bit for bit: holds the kernel-state lock, see DeterminismTests.onAutomaticPath.)
+    @Test func backwardsOnOneForwardEqualSeparatePasses() throws { try DeterminismTests.onAutomaticPath { try separatePassesBody() } }
+    private func separatePassesBody() throws {
         let (model, batch, eps) = try ReconstructionTermTests.setUp()
         let two = Array(batch.prefix(2 * ReconstructionTermTests.config.pixels))
         let e2 = Array(eps.prefix(ReconstructionTermTests.config.steps * 2 * ReconstructionTermTests.config.zSize))
