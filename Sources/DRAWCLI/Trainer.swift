@@ -106,6 +106,8 @@ final class Trainer {
             lastGood = try store.save(model)
         }
 
+        // Free bits are one value for the whole run (the per-step schedule is the learning rate and KL weight below).
+        model.freeBits = settings.schedule.freeBits ?? 0
         while model.step < Int64(settings.iterations) {
             let stop = try stopRequested(earlyStop: settings.earlyStop.map { sinceBest >= $0 } ?? false)
             if let signal = stop.signal {
@@ -130,7 +132,6 @@ final class Trainer {
             }
             model.adam.learningRate = settings.schedule.learningRate(atStep: next)
             model.klWeight = settings.schedule.klWeight(atStep: next)
-            model.freeBits = settings.schedule.freeBits ?? 0
             let batch = loader.next().images
             lastBatch = batch
             let report: MeanLosses
