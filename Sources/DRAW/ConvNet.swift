@@ -166,13 +166,14 @@ public final class ConvNet {
 
     public func zeroGradients() { zero(grads.base, grads.count) }
 
-    /// One Adam step on the accumulated gradients (which are then left as they are).
-    public func applyAdam() throws {
+    /// One Adam step on the accumulated gradients (which are then left as they are), each first multiplied by
+    /// `gradientScale` (1/ranks after an allreduce sum).
+    public func applyAdam(gradientScale: Float = 1) throws {
         let bad = kernels { () throws(KernelError) in try nonFiniteCount(grads.all) }
         if bad > 0 { throw DRAWError.nonFiniteGradient(step: step + 1, count: bad) }
         step += 1
         let settings = AdamStep(learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2,
-                                epsilon: adam.epsilon, clip: adam.clip, step: step)
+                                epsilon: adam.epsilon, clip: adam.clip, gradientScale: gradientScale, step: step)
         kernels { () throws(KernelError) in
             try adamUpdate(parameters: params.all, m: adamM.all, v: adamV.all, gradient: grads.all, settings)
         }
@@ -222,6 +223,10 @@ public final class ConvNet {
         try body(params.buffer)
     }
     public var gradientSlab: UnsafeBufferPointer<Float> { UnsafeBufferPointer(grads.buffer) }
+    /// The gradient slab, writable (summed over ranks in place by a data-parallel step).
+    public func withGradients<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(grads.buffer)
+    }
 
     // MARK: buffers
 

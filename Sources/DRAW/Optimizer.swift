@@ -62,12 +62,12 @@ extension DRAWModel {
 
     /// One Adam step with `gradient` (a slab of `layout.count` floats in the same layout as `gradientSlab`,
     /// e.g. gradients averaged over processes): copies it into the gradient slab, then `applyAdam()`.
-    public func applyAdam(gradient: UnsafeBufferPointer<Float>) throws {
+    public func applyAdam(gradient: UnsafeBufferPointer<Float>, gradientScale: Float = 1) throws {
         guard gradient.count == grads.count else {
             throw DRAWError.shapeMismatch(what: "gradient slab", expected: "\(grads.count) floats", got: gradient.count)
         }
         copy(grads.base, gradient.baseAddress!, grads.count)
-        try applyAdam()
+        try applyAdam(gradientScale: gradientScale)
     }
 
     /// L2 norm of the last computed gradient (for logs and global-norm clipping).

@@ -63,6 +63,9 @@ public final class VAEGANTrainer {
     public let featureLayer: Int
     /// True for the slab entries of the encoder's tensors.
     private let encoderMask: [Bool]
+    /// Under mpirun: this rank's slice of each global batch, and the sums that make every rank take the same step
+    /// (noise, gates, both Adam steps and the reported losses are the global batch's, as in one process with it).
+    public var parallel: DataParallel?
 
     public init(model: DRAWModel, settings: VAEGANSettings = VAEGANSettings(), seed: UInt64) throws {
         self.model = model; self.settings = settings
@@ -101,7 +104,8 @@ public final class VAEGANTrainer {
     public func step(images: UnsafeBufferPointer<Float>) throws -> VAEGANReport {
         let c = model.config, P = c.pixels, B = images.count / P, D = discriminator, s = settings, l = featureLayer
         let F = D.featureSize(layer: l), n = B * P
-        let mode = LatentMode.fixed(model.standardNormals(count: c.steps * B * c.zSize))
+        let rank = parallel?.rank ?? 0, ranks = parallel?.ranks ?? 1
+        let mode = LatentMode.fixed(model.standardNormals(batch: B, rank: rank, of: ranks))
         var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = false, trainD = false
         var featureLoss = [Float](repeating: 0, count: B), pixelLoss = [Float](repeating: 0, count: B)
         var edgeLoss = [Double](repeating: 0, count: B)
@@ -111,6 +115,11 @@ public final class VAEGANTrainer {
             let target = Array(D.features(layer: l))
             let fakeLogits = Array(xt.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B) })
             realBCE = Self.meanBCE(realLogits, label: 1); fakeBCE = Self.meanBCE(fakeLogits, label: 0)
+            if let parallel {   // the gates see the global batch's verdicts, so every rank decides alike
+                var both = [realBCE, fakeBCE]
+                try parallel.sumDoubles(&both)
+                (realBCE, fakeBCE) = (both[0] / Double(ranks), both[1] / Double(ranks))
+            }
             // Gates (the paper's code): the decoder's GAN term is off while the discriminator loses badly, the
             // discriminator's update off while it wins too easily (both on if both would be off), and the GAN term off
             // during the warm-up (the discriminator trains from the start, so it is ready when the term starts).
@@ -153,10 +162,13 @@ public final class VAEGANTrainer {
         let xt = routed.reconstruction, kl = routed.kl
         var combined = routed.gradients[1]
         for i in combined.indices where encoderMask[i] { combined[i] = routed.gradients[0][i] }
+        // Each rank's gradients are of its own batch mean: their sum over ranks, times 1/ranks, is the global mean's.
+        try combined.withUnsafeMutableBufferPointer { try parallel?.sum($0) }
 
         // Discriminator: real vs reconstructions vs prior samples, L_D = BCE(real) + ½ (BCE(recon) + BCE(sample)).
         if trainD {
-            var batch = Array(images); batch += xt; batch += try model.generate(count: B)
+            var batch = Array(images); batch += xt
+            batch += try model.generate(count: B, z: model.standardNormals(batch: B, rank: rank, of: ranks))
             let logits = Array(batch.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: 3 * B) })
             let targets = [Float](repeating: 1, count: B) + [Float](repeating: 0, count: 2 * B)
             let weights = [Float](repeating: 1 / Float(B), count: B) + [Float](repeating: 0.5 / Float(B), count: 2 * B)
@@ -164,16 +176,20 @@ public final class VAEGANTrainer {
             rowsBCEBackward(&dLogits, weights, logits, targets, rows: 3 * B, columns: 1)
             D.zeroGradients()
             D.backward(dLogits: dLogits, dInput: nil, parameters: true)
-            try D.applyAdam()
+            try D.withGradients { try parallel?.sum($0) }
+            try D.applyAdam(gradientScale: 1 / Float(ranks))
         }
-        try combined.withUnsafeBufferPointer { try model.applyAdam(gradient: $0) }
+        try combined.withUnsafeBufferPointer { try model.applyAdam(gradient: $0, gradientScale: 1 / Float(ranks)) }
         let recon = (0..<B).reduce(0.0) {
             $0 + Double(s.featureWeight * featureLoss[$1] + s.pixelWeight * pixelLoss[$1]) + Double(s.edgeWeight) * edgeLoss[$1]
         }
-        return VAEGANReport(recon: recon / Double(B), kl: kl.reduce(0, +) / Double(B), realBCE: realBCE,
+        // Sums over the global batch, then its means.
+        var sums = [recon, kl.reduce(0, +), featureLoss.reduce(0.0) { $0 + Double($1) }, pixelLoss.reduce(0.0) { $0 + Double($1) }]
+        try parallel?.sumDoubles(&sums)
+        let images = Double(B * ranks)
+        return VAEGANReport(recon: sums[0] / images, kl: sums[1] / images, realBCE: realBCE,
                             fakeBCE: fakeBCE, trainedDiscriminator: trainD, decoderGAN: decoderGAN,
-                            featureRecon: featureLoss.reduce(0.0) { $0 + Double($1) } / Double(B),
-                            pixelRecon: pixelLoss.reduce(0.0) { $0 + Double($1) } / Double(B))
+                            featureRecon: sums[2] / images, pixelRecon: sums[3] / images)
     }
 
     /// Mean binary cross-entropy of logits against one label.

@@ -82,37 +82,38 @@ struct LossOptions: ParsableArguments {
     }
 }
 
-/// A training step other than the model's own loss: `Trainer.step` calls it instead of computeGradients + Adam.
+/// What a sharp colour loss changes in `Trainer.step`: another reconstruction term on the model's own step
+/// (features), or a whole step of its own (vaegan).
 final class LossStep {
-    let step: (UnsafeBufferPointer<Float>) throws -> MeanLosses
+    /// features: the term replacing the config's recon in `computeGradients` (the MPI path included).
+    let term: ReconstructionTerm?
+    /// vaegan: the whole step, replacing computeGradients + Adam; under mpirun it sums over the ranks itself.
+    let step: ((UnsafeBufferPointer<Float>) throws -> MeanLosses)?
     /// The name of what the loss keeps beside the model (`discriminator`: `discriminator.safetensors` beside
     /// model.safetensors, `checkpoints/discriminator-<step>.safetensors` beside each checkpoint), or nil.
     let companion: String?
     /// Writes that state to a file.
     let save: (URL) throws -> Void
 
-    private init(step: @escaping (UnsafeBufferPointer<Float>) throws -> MeanLosses,
+    private init(term: ReconstructionTerm? = nil, step: ((UnsafeBufferPointer<Float>) throws -> MeanLosses)? = nil,
                  companion: String? = nil, save: @escaping (URL) throws -> Void = { _ in }) {
-        self.step = step; self.companion = companion; self.save = save
+        self.term = term; self.step = step; self.companion = companion; self.save = save
     }
 
     /// nil for bce and l2. `resumeFrom` is the checkpoint a resumed run continues: a vaegan run reloads the
     /// discriminator saved with it (and refuses to go on without it, since the run would not be the same).
+    /// `parallel` is this rank's share under mpirun (nil: one process).
     static func make(_ loss: TrainingLoss?, _ options: VAEGANSettings, model: DRAWModel, seed: UInt64,
-                     resumeFrom: URL?) throws -> LossStep? {
+                     resumeFrom: URL?, parallel: DataParallel? = nil) throws -> LossStep? {
         let c = model.config
         switch loss {
         case .features:
             let f = try FeatureLoss(channels: c.channels, height: c.height, width: c.width, weight: options.featureWeight,
                                      edgeWeight: options.edgeWeight)
-            return LossStep(step: { images in
-                let r = try model.computeGradients(images: images, mode: .sampled, reconstruction: f.term)
-                guard r.mean.isFinite else { throw CLIError("the features loss is \(r.mean)") }
-                try model.applyAdam()
-                return MeanLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
-            })
+            return LossStep(term: f.term)
         case .vaegan:
             let v = try VAEGANTrainer(model: model, settings: options, seed: seed &+ 0xd15c)
+            v.parallel = parallel
             let name = "discriminator"
             if let checkpoint = resumeFrom {
                 let file = CheckpointStore.companion(name, of: checkpoint)

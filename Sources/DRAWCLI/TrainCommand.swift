@@ -153,7 +153,8 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
                             tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
     trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), settings.lossSettings ?? VAEGANSettings(), model: model,
-                                         seed: settings.seed, resumeFrom: resumed?.url)
+                                         seed: settings.seed, resumeFrom: resumed?.url,
+                                         parallel: world.flatMap { $0.size > 1 ? $0.share : nil })
     let started = Date()
     let end = try trainer.run()
     if case let .interrupted(_, signal) = end { throw ExitCode(exitStatus(afterSignal: signal)) }
@@ -170,6 +171,14 @@ func requireMemory(_ bytes: Int, for what: String, runtime: RuntimeOptions) thro
         throw CLIError(String(format: "%@ needs about %.1f GiB, more than the %.1f GiB %@; use smaller sizes",
                               what, Double(bytes) / 1073741824, Double(limit) / 1073741824,
                               runtime.maxMemory == nil ? "this machine has" : "--max-memory allows"))
+    }
+}
+
+extension MPIWorld {
+    /// This rank's share for the library's data-parallel steps (VAE/GAN).
+    var share: DataParallel {
+        DataParallel(rank: rank, ranks: size, sum: { [self] in try allreduceSum($0.baseAddress!, count: $0.count) },
+                     sumDoubles: { [self] in try allreduceSum(&$0) })
     }
 }
 

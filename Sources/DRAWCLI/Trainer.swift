@@ -219,27 +219,21 @@ final class Trainer {
 
     /// One step; returns the global batch-mean losses.
     private func step(images: UnsafeBufferPointer<Float>, globalBatch: Int) throws -> MeanLosses {
-        // ---- sharp colour losses (LossOptions.swift): one process only
-        if let lossStep {
-            guard world == nil else { throw CLIError("--loss features/vaegan do not run under mpirun yet") }
-            return try lossStep.step(images)
+        // vaegan runs its own passes and sums over the ranks itself (LossStep.make gave it this rank's share).
+        if let whole = lossStep?.step { return try whole(images) }
+        let term = lossStep?.term   // features: another reconstruction term on the same step
+        func gradients(_ mode: LatentMode) throws -> LossReport {
+            if let term { return try model.computeGradients(images: images, mode: mode, reconstruction: term) }
+            return try model.computeGradients(images: images, mode: mode)
         }
-        // ---- end sharp colour losses
         guard let world else {
-            let r = try model.computeGradients(images: images, mode: .sampled)
+            let r = try gradients(.sampled)
             try requireFinite(r.mean)
             try model.applyAdam()
             return MeanLosses(recon: r.meanRecon, kl: r.meanKL, total: r.mean)
         }
         // The noise of the whole global batch, [T][N·b][Z], drawn alike on every rank; this rank takes its rows.
-        let c = model.config, b = settings.batchSize, Z = c.zSize
-        let all = model.standardNormals(count: c.steps * globalBatch * Z)
-        var mine = [Float](repeating: 0, count: c.steps * b * Z)
-        for t in 0..<c.steps {
-            let from = (t * globalBatch + rank * b) * Z
-            mine[(t * b * Z)..<((t + 1) * b * Z)] = all[from..<(from + b * Z)]
-        }
-        let r = try model.computeGradients(images: images, mode: .fixed(mine))
+        let r = try gradients(.fixed(model.standardNormals(batch: settings.batchSize, rank: rank, of: world.size)))
         let t0 = DispatchTime.now().uptimeNanoseconds
         try model.withGradientSlab { try world.allreduceSum($0.baseAddress!, count: $0.count) }
         allreduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9

@@ -1,4 +1,4 @@
-// MPITests.swift: `mpirun -np 2` with batch b trains exactly like one process with batch 2b.
+// MPITests.swift: `mpirun -np 2` with batch b trains exactly like one process with batch 2b, for every training loss.
 import DRAW
 import DRAWTestSupport
 import Foundation
@@ -6,14 +6,17 @@ import Testing
 @testable import DRAWCLI
 
 @Suite(.serialized) struct MPITests {
-    @Test func twoRanksEqualOneProcessWithTheDoubleBatch() throws {
+    /// l2, features (another recon term on the same step) and vaegan (its own passes, gates and discriminator Adam,
+    /// summed over the ranks; the GAN term from step 2 so the 6 steps use it).
+    @Test(arguments: [[], ["--loss", "features"], ["--loss", "vaegan", "--gan-warmup", "2"]])
+    func twoRanksEqualOneProcessWithTheDoubleBatch(loss: [String]) throws {
         let draw = try drawExecutable().path
         let mpirun = try shell("command -v mpirun")
         try #require(mpirun.status == 0, "mpirun is missing: scripts/bootstrap.sh installs openmpi-bin")
         let single = try scratchFolder("mpi1"), pair = try scratchFolder("mpi2")
         let common = ["train", "--data", "faces", "--limit", "128", "--height", "16", "--width", "16", "--steps", "3",
                       "--read-n", "2", "--write-n", "3", "--enc-size", "16", "--dec-size", "12", "--z-size", "4",
-                      "--threads", "1", "--seed", "9", "--iterations", "6", "--checkpoint-every", "0"]
+                      "--threads", "1", "--seed", "9", "--iterations", "6", "--checkpoint-every", "0"] + loss
         let one = try Child(URL(fileURLWithPath: draw), common + ["--batch-size", "16", "--out", single.path]).wait()
         #expect(one.status == 0, "\(one.output)")
         let args = (common + ["--batch-size", "8", "--out", pair.path]).map { "'\($0)'" }.joined(separator: " ")
@@ -33,8 +36,17 @@ import Testing
 
         // Parameters: Adam moves each by about lr per step whatever the gradient's size, so a near-zero gradient
         // whose sign rounding flips can move one value by up to 2·lr per step (SPEC.md); all others agree closely.
-        let p = try parameters(single.appendingPathComponent("model.safetensors"))
-        let q = try parameters(pair.appendingPathComponent("model.safetensors"))
+        var p = try parameters(single.appendingPathComponent("model.safetensors"))
+        var q = try parameters(pair.appendingPathComponent("model.safetensors"))
+        if loss.contains("vaegan") {   // and the discriminator, weights and Adam moments
+            func discriminator(_ run: URL) throws -> [Float] {
+                let d = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 16, width: 32, seed: 0)
+                try d.restore(from: run.appendingPathComponent("discriminator.safetensors").path)
+                #expect(d.step > 0, "the discriminator trained in \(run.path)")
+                return d.namedTensors().flatMap(\.values)
+            }
+            p += try discriminator(single); q += try discriminator(pair)
+        }
         #expect(p.count == q.count)
         var far = 0, largest: Float = 0
         for i in p.indices {
