@@ -283,6 +283,15 @@ void ck_rng_seed(uint64_t state[4], uint64_t seed);
 /* Uniform [0, 1) floats from the same generator: the top 24 bits of one word each. */
 void ck_randu(float *out, size_t n, uint64_t state[4]);
 
+/* ---------------------------------------------------------------- Watson-DFT distance (watson.c) */
+
+/* loss (B), overwritten: the Watson-DFT perceptual distance of xt from x (both (B, C, H, W)), summed over the 8 x 8
+   blocks' one-sided DFT coefficients of every plane: |A0 - A1| / s (s the data's luminance and contrast mask) plus
+   e^-2 |phase difference|; watson.c has the formula. Float64 sums. omp(B). */
+void ck_watson_forward(double *loss, const float *xt, const float *x, int B, int C, int H, int W);
+/* dxt (B, C, H, W) += dloss_b d loss_b / d xt (the forward recomputed; dloss (B)). omp(B). */
+void ck_watson_backward(float *dxt, const float *dloss, const float *xt, const float *x, int B, int C, int H, int W);
+
 /* ================================================================ convolution networks (conv.c, activation.c)
  * The discriminator of --loss vaegan and the frozen feature net of --loss features. Images and feature maps
  * are NCHW; a convolution has a square k x k kernel, stride s and zero padding p on all sides, so an axis of

@@ -9,8 +9,11 @@ public struct VAEGANSettings: Sendable, Equatable {
     /// is ~60–150 nats and the GAN term ~0.7 per unit weight: 10 is ~10% of it (measured stable and recognisable over
     /// 3 seeds); 30 adds texture, 100 (the earlier default) drowns the reconstruction in one pattern for every image.
     public var ganWeight: Float = 10
-    /// Weight of the discriminator-feature distance in recon.
+    /// Weight of the feature distance in recon (discriminator features for vaegan; the frozen net's or the Watson-DFT
+    /// distance for features).
     public var featureWeight: Float = 1
+    /// `--loss features`: which distance (nil: the frozen random conv net, what runs of earlier versions used).
+    public var featureNet: FeatureNet? = nil
     /// Steps of pure reconstruction (the decoder's GAN term off) before the GAN term starts.
     public var ganWarmup: Int = 100
     /// Weight of a pixel L2 term added to the feature reconstruction (0: the paper's pure feature loss).
@@ -36,8 +39,17 @@ extension VAEGANSettings: Codable {
         case gamma, ganWeight = "gan_weight", featureWeight = "feature_weight", ganWarmup = "gan_warmup"
         case pixelWeight = "pixel_weight", edgeWeight = "edge_weight", featureLayer = "feature_layer"
         case discriminatorLearningRate = "discriminator_learning_rate", equilibrium, margin
-        case discriminatorWidth = "discriminator_width"
+        case discriminatorWidth = "discriminator_width", featureNet = "feature_net"
     }
+}
+
+/// The fixed feature space of `--loss features`.
+public enum FeatureNet: String, Codable, Sendable, CaseIterable, CustomStringConvertible {
+    /// A frozen conv net with random He-uniform weights (`FeatureLoss`).
+    case random
+    /// The Watson-DFT perceptual distance (`WatsonLoss`), no network.
+    case watsonDFT = "watson-dft"
+    public var description: String { rawValue }
 }
 
 /// One step's numbers (batch means).

@@ -4,6 +4,8 @@ import DRAW
 import Foundation
 
 /// What `--loss` can name: the config's own pixel losses, or a training loss on top of l2's model.
+extension FeatureNet: ExpressibleByArgument {}
+
 enum TrainingLoss: String, ExpressibleByArgument, CaseIterable {
     case bce, l2, features, vaegan
     /// The loss the checkpoint's config records (features and vaegan models are l2 models, loadable as such).
@@ -17,6 +19,9 @@ struct LossOptions: ParsableArguments {
 
     @Option(help: "features and vaegan: weight of the feature distance (frozen random net / discriminator) beside pixel L2 (default \(defaults.featureWeight)).")
     var featureWeight: Float?
+
+    @Option(help: "features: the fixed feature space: random (a frozen random conv net) or watson-dft (the Watson-DFT perceptual distance of 8x8 blocks; try --feature-weight 0.1) (default random).")
+    var featureNet: FeatureNet?
 
     @Option(help: "features and vaegan: weight of the edge term (squared distance of the spatial gradients) in recon (default \(defaults.edgeWeight)).")
     var edgeWeight: Float?
@@ -51,6 +56,7 @@ struct LossOptions: ParsableArguments {
     var settings: VAEGANSettings {
         var s = Self.defaults
         if let featureWeight { s.featureWeight = featureWeight }
+        if let featureNet { s.featureNet = featureNet }
         if let edgeWeight { s.edgeWeight = edgeWeight }
         if let gamma { s.gamma = gamma }
         if let ganWeight { s.ganWeight = ganWeight }
@@ -69,6 +75,7 @@ struct LossOptions: ParsableArguments {
         var c = Contradictions()
         c.check("feature-weight", featureWeight, saved.featureWeight)
         c.check("edge-weight", edgeWeight, saved.edgeWeight)
+        c.check("feature-net", featureNet, saved.featureNet ?? .random)
         c.check("gamma", gamma, saved.gamma)
         c.check("gan-weight", ganWeight, saved.ganWeight)
         c.check("gan-warmup", ganWarmup, saved.ganWarmup)
@@ -108,6 +115,10 @@ final class LossStep {
         let c = model.config
         switch loss {
         case .features:
+            if options.featureNet == .watsonDFT {
+                return LossStep(term: WatsonLoss(channels: c.channels, height: c.height, width: c.width,
+                                                 weight: options.featureWeight, edgeWeight: options.edgeWeight).term)
+            }
             let f = try FeatureLoss(channels: c.channels, height: c.height, width: c.width, weight: options.featureWeight,
                                      edgeWeight: options.edgeWeight)
             return LossStep(term: f.term)
