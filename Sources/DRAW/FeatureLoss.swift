@@ -29,16 +29,8 @@ public final class FeatureLoss {
     public var term: ReconstructionTerm {
         { [self] xt, x, d in
             let n = net.input, P = n.channels * n.height * n.width, B = xt.count / P, L = net.layers.count
-            var pixel = [Float](repeating: 0, count: B)
-            rowsSquaredDistanceForward(&pixel, xt.baseAddress!, x.baseAddress!, rows: B, columns: P)
-            rowsSquaredDistanceBackward(d.baseAddress!, [Float](repeating: 1, count: B), xt.baseAddress!, x.baseAddress!,
-                                    rows: B, columns: P)
-            var recon = pixel.map(Double.init)
-            if edgeWeight != 0 {
-                let edge = EdgeLoss.apply(reconstruction: xt.baseAddress!, data: x.baseAddress!, batch: B, planes: n.channels,
-                                          height: n.height, width: n.width, weight: edgeWeight, gradient: d.baseAddress!)
-                for b in 0..<B { recon[b] += Double(edgeWeight) * edge[b] }
-            }
+            var recon = try ReconstructionTerms.pixelsAndEdges(planes: n.channels, height: n.height, width: n.width,
+                                                               edgeWeight: edgeWeight)(xt, x, d)
             guard weight != 0 else { return recon }
             net.forward(x.baseAddress!, batch: B)
             let targets = (0..<L).map { Array(net.features(layer: $0)) }

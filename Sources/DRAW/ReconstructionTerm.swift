@@ -29,4 +29,17 @@ public enum ReconstructionTerms {
             return loss.map(Double.init)
         }
     }
+
+    /// 0.5 · Σ (x̃ − x)² + edgeWeight · edge_b (`EdgeLoss`): the pixel part the features losses add their distance to.
+    public static func pixelsAndEdges(planes: Int, height: Int, width: Int, edgeWeight: Float) -> ReconstructionTerm {
+        let pixel = l2(pixels: planes * height * width)
+        return { xt, x, d in
+            var recon = try pixel(xt, x, d)
+            guard edgeWeight != 0 else { return recon }
+            let edge = EdgeLoss.apply(reconstruction: xt.baseAddress!, data: x.baseAddress!, batch: recon.count, planes: planes,
+                                      height: height, width: width, weight: edgeWeight, gradient: d.baseAddress!)
+            for b in recon.indices { recon[b] += Double(edgeWeight) * edge[b] }
+            return recon
+        }
+    }
 }

@@ -16,15 +16,10 @@ public struct WatsonLoss {
 
     /// The term for `DRAWModel.computeGradients(images:mode:reconstruction:)`.
     public var term: ReconstructionTerm {
-        let pixel = ReconstructionTerms.l2(pixels: channels * height * width)
+        let base = ReconstructionTerms.pixelsAndEdges(planes: channels, height: height, width: width, edgeWeight: edgeWeight)
         return { [self] xt, x, d in
-            var recon = try pixel(xt, x, d)
+            var recon = try base(xt, x, d)
             let B = recon.count
-            if edgeWeight != 0 {
-                let edge = EdgeLoss.apply(reconstruction: xt.baseAddress!, data: x.baseAddress!, batch: B, planes: channels,
-                                          height: height, width: width, weight: edgeWeight, gradient: d.baseAddress!)
-                for b in 0..<B { recon[b] += Double(edgeWeight) * edge[b] }
-            }
             guard weight != 0 else { return recon }
             let watson = try Self.distance(xt, x, gradient: d, weight: weight, channels: channels, height: height, width: width)
             for b in 0..<B { recon[b] += Double(weight) * watson[b] }

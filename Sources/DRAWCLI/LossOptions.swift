@@ -3,9 +3,9 @@ import ArgumentParser
 import DRAW
 import Foundation
 
-/// What `--loss` can name: the config's own pixel losses, or a training loss on top of l2's model.
 extension FeatureNet: ExpressibleByArgument {}
 
+/// What `--loss` can name: the config's own pixel losses, or a training loss on top of l2's model.
 enum TrainingLoss: String, ExpressibleByArgument, CaseIterable {
     case bce, l2, features, vaegan
     /// The loss the checkpoint's config records (features and vaegan models are l2 models, loadable as such).
