@@ -52,7 +52,11 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Step schedule: the factor. Default: 0.5.")
     var lrGamma: Float?
 
-    @Option(help: "Weight of the KL term after its warm-up (SPEC.md: 1). Evaluation always uses 1. Default: 1.")
+    @Option(help: ArgumentHelp("""
+        Weight of the KL term after its warm-up (SPEC.md: 1). Default: the recipe's: measured 0.01 for l2 (and the \
+        features and vaegan losses: the sharp colour setting, README "Sharp colour") and 1 for bce; spec 1. \
+        Reported ELBOs always use 1; validation ranks best.safetensors by recon + this weight x KL.
+        """))
     var klWeight: Float?
 
     @Option(help: "Steps of linear KL-weight warm-up from 0 to --kl-weight. Default: the recipe's (300 measured, 0 spec).")
@@ -126,7 +130,7 @@ struct TrainOptions: ParsableArguments {
         if resume, initFrom != nil { throw ValidationError("--resume continues a run; --init-from starts a new one from weights: give one.") }
         // The same rules as for a saved run (TrainingSchedule / AdamSettings .validate), worded for flags.
         do {
-            try schedule(iterations: 1, recipe: recipe ?? .measured).validate()
+            try schedule(iterations: 1, recipe: recipe ?? .measured, loss: .bce).validate()
             try adam(recipe: recipe ?? .measured).validate()
         } catch let DRAWError.invalidConfig(field, reason) {
             throw ValidationError("--\(Self.flagName[field] ?? field) \(reason).")
@@ -144,13 +148,13 @@ struct TrainOptions: ParsableArguments {
                      clip: clip ?? 5, maxGradNorm: maxGradNorm)
     }
 
-    /// The schedule for a run of `iterations` steps.
-    func schedule(iterations: Int, recipe: Recipe) -> TrainingSchedule {
+    /// The schedule for a run of `iterations` steps of a model trained with `loss`.
+    func schedule(iterations: Int, recipe: Recipe, loss: ReconstructionLoss) -> TrainingSchedule {
         let warm = lrWarmup ?? 0
         return TrainingSchedule(learningRate: learningRate ?? recipe.learningRate, learningRateWarmup: warm, decay: lrSchedule ?? .constant,
                                 decaySteps: lrDecaySteps ?? max(iterations - warm, 1), minFactor: lrMinFactor ?? 0.1,
                                 stepEvery: lrStepEvery ?? max(iterations / 3, 1), gamma: lrGamma ?? 0.5,
-                                klWeight: klWeight ?? 1, klWarmup: klWarmup ?? recipe.klWarmup, freeBits: freeBits)
+                                klWeight: klWeight ?? recipe.klWeight(for: loss), klWarmup: klWarmup ?? recipe.klWarmup, freeBits: freeBits)
     }
 
     /// A fresh run's settings. `iterations` is already resolved (from --iterations, --epochs or the default).
@@ -160,7 +164,7 @@ struct TrainOptions: ParsableArguments {
         return RunSettings(command: command, data: data.settings, seed: seed, batchSize: batchSize ?? presetBatch ?? 64,
                            iterations: iterations, model: config, preset: preset, loss: loss?.rawValue, recipe: recipe,
                            adam: adam(recipe: recipe),
-                           schedule: schedule(iterations: iterations, recipe: recipe), evalEvery: evalEvery ?? 500,
+                           schedule: schedule(iterations: iterations, recipe: recipe, loss: config.loss), evalEvery: evalEvery ?? 500,
                            evalImages: evalImages ?? 1000, earlyStop: earlyStop, checkpointEvery: checkpointEvery ?? 500,
                            keep: keep ?? 3, precision: precision)
     }

@@ -77,8 +77,8 @@ final class Trainer {
         // The best validation so far and the validations since, from the log, so a resumed run keeps them.
         var best = (value: Double.infinity, step: Int64(0))
         var sinceBest = 0
-        for row in log?.rows ?? [] where row.validation.isFinite {
-            if row.validation < best.value { best = (row.validation, row.step); sinceBest = 0 } else { sinceBest += 1 }
+        for row in log?.rows ?? [] where row.validationRank.isFinite {
+            if row.validationRank < best.value { best = (row.validationRank, row.step); sinceBest = 0 } else { sinceBest += 1 }
         }
         let monitor = isRoot && plan.tensorBoard ? TrainingMonitor(folder: plan.output, seed: settings.seed, warn: say) : nil
         var note: String? = best.value.isFinite ? String(format: "val %.2f", best.value) : nil
@@ -123,7 +123,7 @@ final class Trainer {
             if stop.early {
                 progress?.finish()
                 say("early stop at step \(model.step): no better validation in \(settings.earlyStop!) evaluations; "
-                    + String(format: "best %.3f at step %lld (best.safetensors)", best.value, best.step))
+                    + String(format: "best %@ %.3f at step %lld (best.safetensors)", objectiveName, best.value, best.step))
                 break
             }
             let next = model.step + 1
@@ -147,15 +147,15 @@ final class Trainer {
             windowSteps += 1
             let s = model.step
             let validateNow = evalEvery > 0 && (s % Int64(evalEvery) == 0 || s == Int64(settings.iterations))
-            var validated: (sampled: Double, mean: Double)?
+            var validated: Validation?
             if validateNow, let validation {
                 let v = try validate(on: validation)
                 validated = v
-                if v.sampled < best.value {
-                    best = (v.sampled, s); sinceBest = 0
+                if v.objective < best.value {
+                    best = (v.objective, s); sinceBest = 0
                     try saveWeights("best.safetensors")
                 } else { sinceBest += 1 }
-                note = String(format: "val %.2f (best %.2f)", v.sampled, best.value)
+                note = String(format: "val %.2f (best %.2f)", v.objective, best.value)
             }
             if s % Int64(logEvery) == 0 || s == Int64(settings.iterations) || validated != nil {
                 let seconds = Date().timeIntervalSince(window.start)
@@ -165,7 +165,7 @@ final class Trainer {
                 row.learningRate = Double(model.adam.learningRate)
                 row.klWeight = Double(model.klWeight)
                 row.gradientNorm = model.gradientNorm
-                if let validated { (row.validation, row.validationMean) = validated }
+                if let validated { (row.validation, row.validationMean, row.validationObjective) = validated }
                 log?.append(row)
                 monitor?.log(row)
                 progress?.update(Int(s), loss: row.total, images: imagesSoFar, note: note)
@@ -194,23 +194,31 @@ final class Trainer {
             }
             log?.plot(to: plan.output.appendingPathComponent("loss.svg"), title: "DRAW training loss")
             if best.value.isFinite {
-                say(String(format: "best held-out negative ELBO %.3f at step %lld: %@", best.value, best.step,
+                say(String(format: "best held-out %@ %.3f at step %lld: %@", objectiveName, best.value, best.step,
                            plan.output.appendingPathComponent("best.safetensors").path))
             }
         }
         return model.step < Int64(settings.iterations) ? .earlyStopped(step: model.step) : .finished
     }
 
+    /// One validation: the negative ELBO (KL weight 1) with sampled z and with z = μ, and the objective.
+    typealias Validation = (sampled: Double, mean: Double, objective: Double)
+
+    /// What validations are ranked by, for messages: the negative ELBO at KL weight 1, else the weighted sum.
+    var objectiveName: String {
+        let w = settings.schedule.klWeight
+        return w == 1 ? "negative ELBO" : "recon + \(w) x KL"
+    }
+
     /// The held-out negative ELBO (KL weight 1, whatever weight training uses) on the first `evalImages`
-    /// held-out images: with z sampled from a fixed seed (the bound) and with z = μ.
-    func validate(on set: Dataset) throws -> (sampled: Double, mean: Double) {
+    /// held-out images: with z sampled from a fixed seed (the bound) and with z = μ; and, from the sampled pass,
+    /// recon + the run's final KL weight · KL, what training minimises, which ranks the validations.
+    func validate(on set: Dataset) throws -> Validation {
         let n = min(settings.evalImages, set.count), b = settings.batchSize
         let noisy = try evaluate(model, set, batchSize: b, limit: n) { .seeded(validationSeed &+ UInt64($0)) }
         let exact = try evaluate(model, set, batchSize: b, limit: n) { _ in .mean }
-        let result = (noisy.mean, exact.mean)
-        guard result.0.isFinite, result.1.isFinite else {
-            throw NonFiniteLoss(value: result.0.isFinite ? result.1 : result.0)
-        }
+        let result = (noisy.mean, exact.mean, noisy.meanRecon + Double(settings.schedule.klWeight) * noisy.meanKL)
+        for value in [result.0, result.1, result.2] where !value.isFinite { throw NonFiniteLoss(value: value) }
         return result
     }
 

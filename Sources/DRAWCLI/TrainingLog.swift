@@ -29,12 +29,17 @@ struct LogRow: Equatable {
     /// Held-out negative ELBO (KL weight 1) with sampled z, and with z = μ; NaN when no validation ran at this step.
     var validation: Double = .nan
     var validationMean: Double = .nan
+    /// Held-out recon + KL weight · KL with sampled z, at the run's final KL weight: what training minimises, so what
+    /// ranks best.safetensors and early stop (equal to `validation` at weight 1). NaN in logs written before it.
+    var validationObjective: Double = .nan
+    /// The value validations are ranked by: the objective, or the negative ELBO in a log that predates it.
+    var validationRank: Double { validationObjective.isNaN ? validation : validationObjective }
 }
 
 /// `train-log.csv` in the run folder. On resume, rows after the resumed step are dropped first, so the
 /// log of a resumed run equals the log of a straight one. A failed write is a warning, never the end of a run.
 final class TrainingLog {
-    static let header = "step,epoch,recon,kl,total,images_per_s,lr,kl_weight,grad_norm,val_neg_elbo,val_neg_elbo_zmu"
+    static let header = "step,epoch,recon,kl,total,images_per_s,lr,kl_weight,grad_norm,val_neg_elbo,val_neg_elbo_zmu,val_objective"
     let url: URL
     private(set) var rows: [LogRow] = []
     private var handle: FileHandle?
@@ -63,14 +68,6 @@ final class TrainingLog {
         do { try handle?.write(contentsOf: Data(Self.format(row).utf8)) } catch { warnOnce("cannot append to \(url.path): \(plainReason(error))") }
     }
 
-    /// Sets the validation of the last row (logged at the same step).
-    func recordValidation(step: Int64, sampled: Double, mean: Double) -> LogRow? {
-        guard let i = rows.lastIndex(where: { $0.step == step }) else { return nil }
-        rows[i].validation = sampled
-        rows[i].validationMean = mean
-        return rows[i]
-    }
-
     /// Writes the loss curves (recon, KL, total, held-out negative ELBO against step) as an SVG next to the log;
     /// a failure is a warning.
     func plot(to url: URL, title: String) {
@@ -97,18 +94,19 @@ final class TrainingLog {
     static func format(_ r: LogRow) -> String {
         func g(_ x: Double) -> String { x.isNaN ? "" : String(format: "%.6g", x) }
         return String(format: "%lld,%.4f,%.6g,%.6g,%.6g,%.1f,", r.step, r.epoch, r.recon, r.kl, r.total, r.imagesPerSecond)
-            + [g(r.learningRate), g(r.klWeight), g(r.gradientNorm), g(r.validation), g(r.validationMean)].joined(separator: ",") + "\n"
+            + [g(r.learningRate), g(r.klWeight), g(r.gradientNorm), g(r.validation), g(r.validationMean), g(r.validationObjective)].joined(separator: ",") + "\n"
     }
 
     static func parse(_ line: Substring) -> LogRow? {
         let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        guard f.count == 6 || f.count == 11, let s = Int64(f[0]), let e = Double(f[1]), let r = Double(f[2]),
+        guard [6, 11, 12].contains(f.count), let s = Int64(f[0]), let e = Double(f[1]), let r = Double(f[2]),
               let k = Double(f[3]), let t = Double(f[4]), let i = Double(f[5]) else { return nil }
         var row = LogRow(step: s, epoch: e, losses: MeanLosses(recon: r, kl: k, total: t), imagesPerSecond: i)
-        if f.count == 11 {
+        if f.count >= 11 {
             func d(_ s: String) -> Double { s.isEmpty ? .nan : Double(s) ?? .nan }
             (row.learningRate, row.klWeight, row.gradientNorm) = (d(f[6]), d(f[7]), d(f[8]))
             (row.validation, row.validationMean) = (d(f[9]), d(f[10]))
+            if f.count == 12 { row.validationObjective = d(f[11]) }
         }
         return row
     }

@@ -98,19 +98,23 @@ import Testing
         #expect(rows.map(\.learningRate) == ([lr / 2] + Array(repeating: lr, count: 7)).map(logged))
     }
 
-    /// The default recipe is `measured` (lr 2e-3, β1 0.9, KL warm-up 300); `--recipe spec` is SPEC.md's values.
+    /// The default recipe is `measured` (lr 2e-3, β1 0.9, KL warm-up 300, KL weight 0.01 for l2 and 1 for bce);
+    /// `--recipe spec` is SPEC.md's values (KL weight 1 for both).
     @Test func recipesResolveToTheirValues() throws {
-        for (flags, lr, beta1, warmup) in [([String](), Float(2e-3), Float(0.9), 300), (["--recipe", "spec"], 1e-3, 0.5, 0)] {
+        let bce = ["--loss", "bce", "--binarize", "threshold"]
+        for (flags, lr, beta1, warmup, klWeight) in [([String](), Float(2e-3), Float(0.9), 300, Float(0.01)), (bce, 2e-3, 0.9, 300, 1),
+                                                     (["--recipe", "spec"], 1e-3, 0.5, 0, 1), (["--recipe", "spec"] + bce, 1e-3, 0.5, 0, 1)] {
             let out = try scratchFolder("recipe")
             try runDraw(["train"] + tinyModel + flags + ["--iterations", "1", "--out", out.path])
             let s = try #require(try RunSettings.load(from: out))
             #expect(s.adam.learningRate == lr && s.schedule.learningRate == lr, "\(flags)")
             #expect(s.adam.beta1 == beta1 && s.adam.beta2 == 0.999 && s.adam.clip == 5, "\(flags)")
-            #expect(s.schedule.klWarmup == warmup && s.schedule.klWeight == 1 && s.schedule.decay == .constant, "\(flags)")
+            #expect(s.schedule.klWarmup == warmup && s.schedule.klWeight == klWeight && s.schedule.decay == .constant, "\(flags)")
         }
     }
 
-    /// best.safetensors holds the parameters of the step with the lowest held-out negative ELBO in the log.
+    /// best.safetensors holds the parameters of the step with the lowest held-out objective in the log: recon + the
+    /// run's KL weight (0.01, l2's default) · KL, which is below the negative ELBO, not the ELBO itself.
     @Test func bestIsTheLowestValidationPoint() throws {
         let out = try scratchFolder("best")
         try runDraw(["train"] + tinyModel + ["--iterations", "12", "--eval-every", "2", "--checkpoint-every", "2",
@@ -118,23 +122,26 @@ import Testing
         let rows = try String(contentsOf: out.appendingPathComponent("train-log.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().compactMap { TrainingLog.parse($0) }.filter { $0.validation.isFinite }
         #expect(rows.map(\.step) == [2, 4, 6, 8, 10, 12])
-        let best = try #require(rows.min { $0.validation < $1.validation })
+        #expect(rows.allSatisfy { $0.validationObjective < $0.validation }, "the objective weighs the KL by 0.01")
+        let best = try #require(rows.min { $0.validationObjective < $1.validationObjective })
         let checkpoint = out.appendingPathComponent(String(format: "checkpoints/step-%08lld.safetensors", best.step))
         #expect(try parameters(out.appendingPathComponent("best.safetensors")) == parameters(checkpoint),
                 "best.safetensors is step \(best.step)'s model")
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("best.safetensors").path).hasOptimizerState == false)
     }
 
-    /// --early-stop stops after that many validations without a new best.
+    /// --early-stop stops after that many validations without a new best. At KL weight 1 (`--recipe spec`) the
+    /// ranked objective is the negative ELBO.
     @Test func earlyStopStopsAfterThePatience() throws {
         let out = try scratchFolder("early")
         // Validating on 5 images after every step, a worse value comes soon.
         try runDraw(["train"] + tinyModel + ["--iterations", "400", "--eval-every", "1", "--early-stop", "2",
-                                              "--out", out.path])
+                                              "--recipe", "spec", "--out", out.path])
         let rows = try String(contentsOf: out.appendingPathComponent("train-log.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().compactMap { TrainingLog.parse($0) }
         #expect(rows.count < 400, "stopped early")
-        let v = rows.map(\.validation)
+        #expect(rows.allSatisfy { abs($0.validationObjective - $0.validation) <= 1e-5 * abs($0.validation) })
+        let v = rows.map(\.validationObjective)
         let bestIndex = v.indices.min { v[$0] < v[$1] }!
         #expect(v.count - 1 - bestIndex == 2, "stopped two validations after the best: \(v)")
     }
