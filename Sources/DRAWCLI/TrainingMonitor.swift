@@ -29,7 +29,8 @@ final class TrainingMonitor {
                                           ("train/images_per_s", row.imagesPerSecond), ("train/learning_rate", row.learningRate),
                                           ("train/kl_weight", row.klWeight), ("train/gradient_norm", row.gradientNorm)]
         if row.validation.isFinite {
-            values += [("validation/neg_elbo", row.validation), ("validation/neg_elbo_z_mean", row.validationMean)]
+            values += [("validation/neg_elbo", row.validation), ("validation/neg_elbo_z_mean", row.validationMean),
+                       ("validation/objective", row.validationObjective)]
         }
         attempt { w in
             for (tag, v) in values where v.isFinite { try w.scalar(tag, v, step: step) }

@@ -23,7 +23,7 @@ import Testing
         let validation = events.compactMap { e in e.scalars["validation/neg_elbo"].map { _ in e.step } }
         #expect(validation == [3, 6])
         for tag in ["train/recon", "train/kl", "train/learning_rate", "train/kl_weight", "train/images_per_s",
-                    "train/gradient_norm", "validation/neg_elbo_z_mean"] {
+                    "train/gradient_norm", "validation/neg_elbo_z_mean", "validation/objective"] {
             #expect(events.contains { $0.scalars[tag] != nil }, "no \(tag)")
         }
         let pictures = events.flatMap { e in e.images.map { ($0.tag, e.step) } }
