@@ -1,4 +1,4 @@
-// ConvBenchmarks.swift: the vaegan discriminator's convolutions at 32x32 (B 32) and whole training steps of l2, features and vaegan at one size.
+// ConvBenchmarks.swift: the vaegan discriminator's convolutions at 32x32 (B 32) and whole training steps of l2, features (random net, Watson-DFT) and vaegan at one size.
 import Benchmark
 import CKernels
 import DRAW
@@ -60,6 +60,12 @@ func registerStepRows() {
     row("features") { model, x in
         if features == nil { features = try FeatureLoss(channels: 3, height: 32, width: 32) }
         try model.computeGradients(images: x, mode: .sampled, reconstruction: features!.term)
+        try model.applyAdam()
+    }
+    // --feature-net watson-dft at its measured weight (README "Sharp colour", fourth round).
+    let watson = WatsonLoss(channels: 3, height: 32, width: 32, weight: 0.3)
+    row("features watson-dft") { model, x in
+        try model.computeGradients(images: x, mode: .sampled, reconstruction: watson.term)
         try model.applyAdam()
     }
     nonisolated(unsafe) var vaegan: VAEGANTrainer?
