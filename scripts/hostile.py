@@ -231,18 +231,18 @@ for i in range(5 if QUICK else 25):
 # A broken train-log.csv (the resume reads its validations back to rank best.safetensors): the run goes on or
 # stops with a message, and its model is never lost.
 for i in range(3 if QUICK else 12):
-    run = os.path.join(WORK, "log")
-    shutil.rmtree(run, ignore_errors=True)
-    subprocess.run([DRAW, "train"] + TINY + ["--eval-every", "1", "--checkpoint-every", "1", "--out", run],
+    logged = os.path.join(WORK, "log")
+    shutil.rmtree(logged, ignore_errors=True)
+    subprocess.run([DRAW, "train"] + TINY + ["--eval-every", "1", "--checkpoint-every", "1", "--out", logged],
                    capture_output=True, check=True)
-    path = os.path.join(run, "train-log.csv")
+    path = os.path.join(logged, "train-log.csv")
     lines = open(path, "rb").read().split(b"\n")
     k = rng.randrange(1, max(2, len(lines) - 1))
     lines[k] = rng.choice([b"1,0,1,1,1,1,,,,nan,nan,nan", b"2,0,1,1,1,1,1,1,1,-1e308,1e308,-inf", b",,,,,,,,,,,",
                            b"1" * 100000, bytes(rng.randrange(256) for _ in range(200)), b"1,2,3," * 50, b""])
     open(path, "wb").write(b"\n".join(lines))
-    case(f"train-log.csv row mutated #{i}", ["train", "--out", run, "--resume", "--iterations", "4"],
-         check=lambda: None if os.path.exists(os.path.join(run, "model.safetensors")) else "model.safetensors lost")
+    case(f"train-log.csv row mutated #{i}", ["train", "--out", logged, "--resume", "--iterations", "4"],
+         check=lambda: None if os.path.exists(os.path.join(logged, "model.safetensors")) else "model.safetensors lost")
 os.remove(os.path.join(run, "run.json"))
 case("run.json missing, --resume without --data", ["train", "--out", run, "--resume", "--iterations", "3"],
      may_succeed=False)

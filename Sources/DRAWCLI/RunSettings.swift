@@ -30,7 +30,7 @@ enum Recipe: String, Codable, CaseIterable {
     var klWarmup: Int { self == .spec ? 0 : 300 }
     /// The KL weight after the warm-up. l2's recon is a Gaussian of σ = 1 on pixels in [0, 1], so at weight 1 the KL
     /// outweighs it and the latents carry ~4 nats: blur. 0.01 (a Gaussian of σ = 0.1) measured sharper with a lower
-    /// MSE (README "Sharp colour", sixth round); bce is a true likelihood and keeps SPEC.md's 1.
+    /// MSE (README "Sharp colour", fifth round); bce is a true likelihood and keeps SPEC.md's 1.
     func klWeight(for loss: ReconstructionLoss) -> Float { self == .measured && loss == .l2 ? 0.01 : 1 }
 }
 

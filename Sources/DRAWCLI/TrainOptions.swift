@@ -131,6 +131,7 @@ struct TrainOptions: ParsableArguments {
         if resume, initFrom != nil { throw ValidationError("--resume continues a run; --init-from starts a new one from weights: give one.") }
         // The same rules as for a saved run (TrainingSchedule / AdamSettings .validate), worded for flags.
         do {
+            // The loss only picks the default KL weight, valid for either; a given --kl-weight is checked as is.
             try schedule(iterations: 1, recipe: recipe ?? .measured, loss: .bce).validate()
             try adam(recipe: recipe ?? .measured).validate()
         } catch let DRAWError.invalidConfig(field, reason) {
