@@ -176,8 +176,9 @@ private func lossReference(_ kind: PointwiseLossKind, canvas: [Double], x: [Doub
     }
 
     @Test func oneAndTwoThreadsAgree() {
+        Ref.simdPathLock.lock()  // the thread count is process-wide: set and restore it under the kernel-state lock
         let saved = ck_get_threads()
-        defer { ck_set_threads(saved) }
+        defer { ck_set_threads(saved); Ref.simdPathLock.unlock() }
         var rng = SeededRNG(seed: 36)
         let t = LossCase(B: 9, P: 1000, rng: &rng)
         let dloss = randomFloats(t.B, rng: &rng)

@@ -12,11 +12,12 @@ let tinyModel = ["--data", "faces", "--limit", "96", "--height", "16", "--width"
                  "--batch-size", "8", "--threads", "1", "--seed", "5"]
 
 /// Parses and runs one `draw` command line in this process, holding the kernel-state lock (the command sets
-/// the thread count; other suites force SIMD paths, which would change the bits of a training run).
+/// the thread count; other suites force SIMD and bf16 paths, which would change the bits of a training run).
 func runDraw(_ args: [String]) throws {
     PointwiseReference.simdPathLock.lock()
     defer { PointwiseReference.simdPathLock.unlock() }
     _ = ck_force_simd_path(-1)
+    _ = ck_force_bf16_path(-1)
     var command = try DrawCommand.parseAsRoot(args)
     try command.run()
 }

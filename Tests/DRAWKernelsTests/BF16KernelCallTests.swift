@@ -55,7 +55,10 @@ import Testing
     @Test(arguments: BF16Path.allCases)
     func product(_ path: BF16Path) throws {
         let (M, K, N) = (Self.M, Self.K, Self.N)
-        defer { KernelRuntime.force(bf16: nil) }
+        // The forced bf16 path is process-wide: hold the kernel-state lock so a training run elsewhere (the CLI
+        // suite's bf16 resume test) cannot pick up this path halfway through.
+        PointwiseReference.simdPathLock.lock()
+        defer { KernelRuntime.force(bf16: nil); PointwiseReference.simdPathLock.unlock() }
         KernelRuntime.force(bf16: path)
         let a = KernelArguments(seed: 42)
         a.add("w", Shape(N, K), padding: 1)

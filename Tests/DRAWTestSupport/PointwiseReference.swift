@@ -121,7 +121,7 @@ public enum PointwiseReference {
 
     /// The forced SIMD path is process-wide and Swift Testing runs suites in parallel: tests that force
     /// paths, or compare two runs bit for bit, hold this lock so another test cannot switch paths under them.
-    /// Guards the process-wide kernel state (forced SIMD path, thread count) for the tests of every target:
+    /// Guards the process-wide kernel state (forced SIMD and bf16 paths, thread count) for the tests of every target:
     /// hold it while forcing a path, changing threads, or comparing runs bit for bit. Recursive, so a test
     /// that holds it may call helpers that take it again.
     public static let simdPathLock = NSRecursiveLock()

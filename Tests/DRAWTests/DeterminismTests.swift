@@ -12,6 +12,7 @@ import Testing
         PointwiseReference.simdPathLock.lock()
         defer { PointwiseReference.simdPathLock.unlock() }
         _ = ck_force_simd_path(-1)
+        _ = ck_force_bf16_path(-1)
         return try body()
     }
 
