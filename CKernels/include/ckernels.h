@@ -301,7 +301,7 @@ void ck_watson_backward(float *dxt, const float *dloss, const float *xt, const f
  */
 
 /* col (C*k*k, B*Ho*Wo) = im2col of x (B, C, H, W): row (c*k + i)*k + j, column b*Ho*Wo + oh*Wo + ow holds
-   x[b, c, oh*s - p + i, ow*s - p + j] (0 outside the image). Overwrites. omp(rows). */
+   x[b, c, oh*s - p + i, ow*s - p + j] (0 outside the image). Overwrites. omp(B*C planes). */
 void ck_im2col(float *col, const float *x, int B, int C, int H, int W, int k, int stride, int pad);
 /* dx (B, C, H, W) += the adjoint of ck_im2col applied to dcol (C*k*k, B*Ho*Wo). omp(B*C planes). */
 void ck_col2im(float *dx, const float *dcol, int B, int C, int H, int W, int k, int stride, int pad);

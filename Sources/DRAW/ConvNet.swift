@@ -5,7 +5,8 @@ import Foundation
 /// A stack of `conv → LeakyReLU` layers on `[B, C, H, W]` images, optionally followed by one linear layer to a
 /// logit per image (the flattened last map). Parameters, gradients and Adam moments are one slab each; tensor
 /// names are PyTorch's `nn.Conv2d`/`nn.Linear` ones under `prefix` (`<prefix>conv.0.weight`, `<prefix>fc.bias`).
-/// Buffers for one batch size are kept between calls. Not thread-safe.
+/// A forward's activations live in a numbered slot (one per batch size and slot, kept between calls), so several
+/// batches can be forwarded and each backpropagated later. Not thread-safe.
 public final class ConvNet {
     /// One convolution: output channels, square kernel, stride, zero padding.
     public struct Layer: Sendable, Equatable {
@@ -36,7 +37,8 @@ public final class ConvNet {
     private var cols: [UnsafeMutablePointer<Float>] = []
     private var work: UnsafeMutablePointer<Float>!, dcol: UnsafeMutablePointer<Float>!, dPre: UnsafeMutablePointer<Float>!
     private var logitBuffer: UnsafeMutablePointer<Float>!
-    private var inputPointer: UnsafePointer<Float>?
+    /// The batch size of each slot's last forward.
+    private var slotBatch: [Int: Int] = [:]
 
     /// Weights drawn from `seed`: U(±initGain/√fan_in) for every weight and bias (initGain 1 is PyTorch's default
     /// init; √6 is He's uniform init, which keeps a frozen ReLU net's features from shrinking layer by layer).
@@ -85,12 +87,12 @@ public final class ConvNet {
 
     // MARK: forward and backward
 
-    /// Runs `x` (`[B, C, H, W]`, kept by pointer until the next forward) through the net; returns the logits (B)
-    /// when there is a head. Layer outputs stay available through `features(layer:)` until the next call.
+    /// Runs `x` (`[B, C, H, W]`) through the net; returns the logits (B) when there is a head. Layer outputs stay
+    /// available through `features(layer:slot:)`, and for `backward(slot:)`, until the slot's next forward.
     @discardableResult
-    public func forward(_ x: UnsafePointer<Float>, batch B: Int) -> UnsafeBufferPointer<Float> {
-        prepare(batch: B)
-        inputPointer = x
+    public func forward(_ x: UnsafePointer<Float>, batch B: Int, slot: Int = 0) -> UnsafeBufferPointer<Float> {
+        prepare(batch: B, slot: slot)
+        slotBatch[slot] = B
         var src = x
         for (i, l) in layers.enumerated() {
             let o = weightOffsets[i], g = geometry(layer: i)
@@ -112,16 +114,18 @@ public final class ConvNet {
         return UnsafeBufferPointer(start: logitBuffer, count: B)
     }
 
-    /// Layer `l`'s output of the last forward, `[B, featureSize(layer: l)]`.
-    public func features(layer l: Int) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(start: act[l], count: batch * featureSize(layer: l))
+    /// Layer `l`'s output of the slot's last forward, `[B, featureSize(layer: l)]`.
+    public func features(layer l: Int, slot: Int = 0) -> UnsafeBufferPointer<Float> {
+        select(slot: slot)
+        return UnsafeBufferPointer(start: act[l], count: batch * featureSize(layer: l))
     }
 
-    /// Backpropagates the last forward from d loss / d logits (B, or nil) and d loss / d features of some layers
-    /// (`[B, featureSize]` each). Accumulates the parameter gradients when `parameters` is true, and d loss / d x
-    /// into `dInput` (`[B, C, H, W]`, +=) when given.
+    /// Backpropagates the slot's last forward from d loss / d logits (B, or nil) and d loss / d features of some
+    /// layers (`[B, featureSize]` each). Accumulates the parameter gradients when `parameters` is true, and
+    /// d loss / d x into `dInput` (`[B, C, H, W]`, +=) when given.
     public func backward(dLogits: UnsafePointer<Float>?, dFeatures: [(layer: Int, gradient: UnsafePointer<Float>)] = [],
-                         dInput: UnsafeMutablePointer<Float>?, parameters: Bool) {
+                         dInput: UnsafeMutablePointer<Float>?, parameters: Bool, slot: Int = 0) {
+        select(slot: slot)
         let B = batch, top = layers.count - 1, g = grads.base, p = params.base
         for i in 0...top { zero(dAct[i], B * featureSize(layer: i)) }
         if let dLogits, hasHead {
@@ -230,18 +234,27 @@ public final class ConvNet {
 
     // MARK: buffers
 
-    /// The buffers of one batch size; kept per size, since the discriminator alternates between B (features)
-    /// and 3B (its own update) every step and reallocating each time cost more than the small convolutions.
+    /// The buffers of one slot and batch size; kept, since reallocating them every step cost more than the small
+    /// convolutions (the discriminator forwards x, x̃ and prior samples into three slots every step).
     private struct Buffers {
         let arena: FloatArena
         let act, dAct, cols: [UnsafeMutablePointer<Float>]
         let work, dcol, dPre, logits: UnsafeMutablePointer<Float>
     }
-    private var buffers: [Int: Buffers] = [:]
+    private struct BufferKey: Hashable { let slot, batch: Int }
+    private var buffers: [BufferKey: Buffers] = [:]
+    private var current: BufferKey?
 
-    private func prepare(batch B: Int) {
-        guard B != batch else { return }
-        if buffers[B] == nil {
+    /// Makes the slot's last forward current (precondition: the slot has had one).
+    private func select(slot: Int) {
+        guard let B = slotBatch[slot] else { preconditionFailure("ConvNet slot \(slot) has no forward") }
+        prepare(batch: B, slot: slot)
+    }
+
+    private func prepare(batch B: Int, slot: Int) {
+        let key = BufferKey(slot: slot, batch: B)
+        guard key != current else { return }
+        if buffers[key] == nil {
             var plan = FloatArena.Plan()
             var shape = input
             var actO: [Int] = [], dActO: [Int] = [], colO: [Int] = []
@@ -256,14 +269,14 @@ public final class ConvNet {
             }
             let w = plan.reserve(maxMap), d = plan.reserve(maxCol), pre = plan.reserve(maxMap), lg = plan.reserve(B)
             let arena = FloatArena(plan)
-            buffers[B] = Buffers(arena: arena, act: actO.map { arena[$0] }, dAct: dActO.map { arena[$0] },
+            buffers[key] = Buffers(arena: arena, act: actO.map { arena[$0] }, dAct: dActO.map { arena[$0] },
                                  cols: colO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre],
                                  logits: arena[lg])
         }
-        let b = buffers[B]!
+        let b = buffers[key]!
         act = b.act; dAct = b.dAct; cols = b.cols
         work = b.work; dcol = b.dcol; dPre = b.dPre; logitBuffer = b.logits
-        batch = B
+        batch = B; current = key
     }
 }
 

@@ -113,6 +113,9 @@ public final class VAEGANTrainer {
     /// One step on `images` (`[B, C, H, W]`): one DRAW forward, the discriminator's features of x and x̃, two
     /// BPTT passes on that forward (encoder seed, decoder seed), the discriminator update (when the gate allows),
     /// and DRAW's Adam step. Throws (changing nothing in DRAW) on a non-finite gradient.
+    /// The discriminator forwards each batch once, into its own slot (x: realSlot, x̃: fakeSlot, prior samples:
+    /// sampleSlot): its update backpropagates those same forwards (its weights have not moved since), so a step
+    /// costs three forwards of B images where forwarding x and x̃ again in one 3B batch cost five.
     public func step(images: UnsafeBufferPointer<Float>) throws -> VAEGANReport {
         let c = model.config, P = c.pixels, B = images.count / P, D = discriminator, s = settings, l = featureLayer
         let F = D.featureSize(layer: l), n = B * P
@@ -121,11 +124,12 @@ public final class VAEGANTrainer {
         var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = false, trainD = false
         var featureLoss = [Float](repeating: 0, count: B), pixelLoss = [Float](repeating: 0, count: B)
         var edgeLoss = [Double](repeating: 0, count: B)
+        var realLogits: [Float] = [], fakeLogits: [Float] = []
         let routed = try model.routedGradients(images: images, mode: mode) { xt, x in
             // The discriminator on x (targets and its verdict), then on x̃ (kept for the two backwards).
-            let realLogits = Array(D.forward(x.baseAddress!, batch: B))
-            let target = Array(D.features(layer: l))
-            let fakeLogits = Array(xt.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B) })
+            realLogits = Array(D.forward(x.baseAddress!, batch: B, slot: Self.realSlot))
+            let target = D.features(layer: l, slot: Self.realSlot)
+            fakeLogits = Array(xt.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B, slot: Self.fakeSlot) })
             realBCE = Self.meanBCE(realLogits, label: 1); fakeBCE = Self.meanBCE(fakeLogits, label: 0)
             if let parallel {   // the gates see the global batch's verdicts, so every rank decides alike
                 var both = [realBCE, fakeBCE]
@@ -144,13 +148,16 @@ public final class VAEGANTrainer {
             // recon_b = featureWeight · 0.5‖φ_l(x̃) − φ_l(x)‖² + pixelWeight · 0.5‖x̃ − x‖² (the Gaussian NLL with σ = 1,
             // constants dropped) + edgeWeight · edge_b (EdgeLoss); its d/dx̃ through the discriminator, without touching
             // its parameters.
-            let f = D.features(layer: l)
-            rowsSquaredDistanceForward(&featureLoss, f.baseAddress!, target, rows: B, columns: F)
+            let f = D.features(layer: l, slot: Self.fakeSlot)
+            rowsSquaredDistanceForward(&featureLoss, f.baseAddress!, target.baseAddress!, rows: B, columns: F)
             rowsSquaredDistanceForward(&pixelLoss, xt, x.baseAddress!, rows: B, columns: P)
             var gf = [Float](repeating: 0, count: B * F)
-            rowsSquaredDistanceBackward(&gf, [Float](repeating: s.featureWeight, count: B), f.baseAddress!, target, rows: B, columns: F)
+            rowsSquaredDistanceBackward(&gf, [Float](repeating: s.featureWeight, count: B), f.baseAddress!, target.baseAddress!,
+                                        rows: B, columns: F)
             var dRecon = [Float](repeating: 0, count: n)
-            gf.withUnsafeBufferPointer { D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dRecon, parameters: false) }
+            gf.withUnsafeBufferPointer {
+                D.backward(dLogits: nil, dFeatures: [(l, $0.baseAddress!)], dInput: &dRecon, parameters: false, slot: Self.fakeSlot)
+            }
             rowsSquaredDistanceBackward(&dRecon, [Float](repeating: s.pixelWeight, count: B), xt, x.baseAddress!, rows: B, columns: P)
             if s.edgeWeight != 0 {
                 edgeLoss = EdgeLoss.apply(reconstruction: xt, data: x.baseAddress!, batch: B, planes: c.channels,
@@ -162,7 +169,7 @@ public final class VAEGANTrainer {
                 var dLogits = [Float](repeating: 0, count: B)
                 rowsBCEBackward(&dLogits, [Float](repeating: s.ganWeight, count: B), fakeLogits,
                             [Float](repeating: 1, count: B), rows: B, columns: 1)
-                D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false)
+                D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false, slot: Self.fakeSlot)
             }
             let inverseB = 1 / Float(B)
             let encoderSeed = dRecon.map { $0 * inverseB }
@@ -177,17 +184,20 @@ public final class VAEGANTrainer {
         // Each rank's gradients are of its own batch mean: their sum over ranks, times 1/ranks, is the global mean's.
         try combined.withUnsafeMutableBufferPointer { try parallel?.sum($0) }
 
-        // Discriminator: real vs reconstructions vs prior samples, L_D = BCE(real) + ½ (BCE(recon) + BCE(sample)).
+        // Discriminator: real vs reconstructions vs prior samples, L_D = BCE(real) + ½ (BCE(recon) + BCE(sample)),
+        // backpropagated slot by slot into one gradient.
         if trainD {
-            var batch = Array(images); batch += xt
-            batch += try model.generate(count: B, z: model.standardNormals(batch: B, rank: rank, of: ranks))
-            let logits = Array(batch.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: 3 * B) })
-            let targets = [Float](repeating: 1, count: B) + [Float](repeating: 0, count: 2 * B)
-            let weights = [Float](repeating: 1 / Float(B), count: B) + [Float](repeating: 0.5 / Float(B), count: 2 * B)
-            var dLogits = [Float](repeating: 0, count: 3 * B)
-            rowsBCEBackward(&dLogits, weights, logits, targets, rows: 3 * B, columns: 1)
+            let samples = try model.generate(count: B, z: model.standardNormals(batch: B, rank: rank, of: ranks))
+            let sampleLogits = Array(samples.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B, slot: Self.sampleSlot) })
             D.zeroGradients()
-            D.backward(dLogits: dLogits, dInput: nil, parameters: true)
+            for (slot, logits, label, weight) in [(Self.realSlot, realLogits, Float(1), 1 / Float(B)),
+                                                  (Self.fakeSlot, fakeLogits, 0, 0.5 / Float(B)),
+                                                  (Self.sampleSlot, sampleLogits, 0, 0.5 / Float(B))] {
+                var dLogits = [Float](repeating: 0, count: B)
+                rowsBCEBackward(&dLogits, [Float](repeating: weight, count: B), logits, [Float](repeating: label, count: B),
+                                rows: B, columns: 1)
+                D.backward(dLogits: dLogits, dInput: nil, parameters: true, slot: slot)
+            }
             try D.withGradients { try parallel?.sum($0) }
             try D.applyAdam(gradientScale: 1 / Float(ranks))
         }
@@ -203,6 +213,9 @@ public final class VAEGANTrainer {
                             fakeBCE: fakeBCE, trainedDiscriminator: trainD, decoderGAN: decoderGAN,
                             featureRecon: sums[2] / images, pixelRecon: sums[3] / images)
     }
+
+    /// The discriminator's slots (`ConvNet.forward(_:batch:slot:)`) for x, x̃ and the prior samples.
+    static let realSlot = 0, fakeSlot = 1, sampleSlot = 2
 
     /// Mean binary cross-entropy of logits against one label.
     static func meanBCE(_ logits: [Float], label: Float) -> Double {

@@ -89,6 +89,40 @@ private struct ConvCase {
         }
     }
 
+    /// im2col is a copy: exactly the definition's values (0 outside the image), through the stride phases and, for a
+    /// plane too large for them (133x131 padded, over the kernel's 16,384-float stack buffer), the direct loops;
+    /// stride 3 too. col2im is its adjoint: dx += Σ of the col entries that read each pixel, against a Float64 sum.
+    @Test func im2colIsExactAndCol2imIsItsAdjoint() {
+        let shapes = convShapes + [ConvShape(B: 2, C: 2, H: 131, W: 129, O: 1, k: 3, stride: 2, pad: 1),
+                                   ConvShape(B: 2, C: 2, H: 10, W: 11, O: 1, k: 5, stride: 3, pad: 2)]
+        Ref.forEachSIMDPath { path in
+            for (n, s) in shapes.enumerated() {
+                var rng = SeededRNG(seed: 300 + UInt64(n))
+                let x = randomFloats(s.xCount, rng: &rng), dcol = randomFloats(s.colCount, rng: &rng)
+                let col = GuardedBuffer(count: s.colCount, fill: .nan)
+                ck_im2col(col.pointer, x, Int32(s.B), Int32(s.C), Int32(s.H), Int32(s.W), Int32(s.k), Int32(s.stride), Int32(s.pad))
+                let ld = s.B * s.Ho * s.Wo
+                var expected = [Float](repeating: 0, count: s.colCount)
+                var adjoint = [Double](repeating: 0.25, count: s.xCount)
+                for c in 0..<s.C { for i in 0..<s.k { for j in 0..<s.k { for b in 0..<s.B {
+                    for oh in 0..<s.Ho { for ow in 0..<s.Wo {
+                        let h = oh * s.stride - s.pad + i, w = ow * s.stride - s.pad + j
+                        guard h >= 0, h < s.H, w >= 0, w < s.W else { continue }
+                        let e = ((c * s.k + i) * s.k + j) * ld + (b * s.Ho + oh) * s.Wo + ow
+                        let xi = ((b * s.C + c) * s.H + h) * s.W + w
+                        expected[e] = x[xi]; adjoint[xi] += Double(dcol[e])
+                    } }
+                } } } }
+                #expect(col.array.map(\.bitPattern) == expected.map(\.bitPattern), "path \(path) \(s): im2col")
+                let dx = GuardedBuffer(count: s.xCount, fill: 0.25)
+                ck_col2im(dx.pointer, dcol, Int32(s.B), Int32(s.C), Int32(s.H), Int32(s.W), Int32(s.k), Int32(s.stride), Int32(s.pad))
+                // Each pixel sums at most ceil(k/s)^2 entries in [-1, 1]: float32 rounding, well under 1e-6 (floor 1).
+                #expect(maxRelativeError(dx.array, adjoint, floor: 1) <= 1e-6, "path \(path) \(s): col2im")
+                #expect(col.sentinelsIntact && dx.sentinelsIntact, "path \(path) \(s): write out of bounds")
+            }
+        }
+    }
+
     /// A NULL gradient is skipped, and the others do not change because of it.
     @Test func nullGradientsAreSkipped() {
         let s = convShapes[2], t = ConvCase(s, seed: 7)

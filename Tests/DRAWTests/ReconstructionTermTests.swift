@@ -130,4 +130,38 @@ import Testing
             #expect(abs(fd - analytic) <= 1e-2 * abs(analytic) + 5e-3, "input[\(i)]: fd \(fd) analytic \(analytic)")
         }
     }
+
+    /// Three batches forwarded into three slots and backpropagated afterwards give, bit for bit, the gradient of
+    /// forwarding and backpropagating each batch in turn (what VAEGANTrainer.step relies on: its discriminator update
+    /// reuses the step's forwards), each slot keeps its own features, and the sum agrees with one forward of the
+    /// 3B batch to float32 rounding (relative 1e-5 of the largest gradient: the products sum in another order).
+    /// (Bit for bit: holds the kernel-state lock, see DeterminismTests.onAutomaticPath.)
+    @Test func slotsKeepTheirOwnForwards() throws { try DeterminismTests.onAutomaticPath { try slotsBody() } }
+    private func slotsBody() throws {
+        let D = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 12, width: 4, seed: 5)
+        let B = 2, P = 3 * 16 * 12, l = 1
+        var rng = SeededRNG(seed: 11)
+        let xs = (0..<3).map { _ in randomFloats(B * P, in: 0...1, rng: &rng) }
+        let dLogits = (0..<3).map { _ in randomFloats(B, in: -1...1, rng: &rng) }
+        D.zeroGradients()
+        var alone: [[Float]] = []
+        for k in 0..<3 {
+            xs[k].withUnsafeBufferPointer { _ = D.forward($0.baseAddress!, batch: B) }
+            alone.append(Array(D.features(layer: l)))
+            D.backward(dLogits: dLogits[k], dInput: nil, parameters: true)
+        }
+        let inTurn = Array(D.gradientSlab)
+        for k in 0..<3 { xs[k].withUnsafeBufferPointer { _ = D.forward($0.baseAddress!, batch: B, slot: k) } }
+        for k in 0..<3 { #expect(Array(D.features(layer: l, slot: k)) == alone[k], "slot \(k)'s features") }
+        D.zeroGradients()
+        for k in 0..<3 { D.backward(dLogits: dLogits[k], dInput: nil, parameters: true, slot: k) }
+        #expect(Array(D.gradientSlab) == inTurn)
+        let all = xs.flatMap { $0 }
+        all.withUnsafeBufferPointer { _ = D.forward($0.baseAddress!, batch: 3 * B, slot: 3) }
+        D.zeroGradients()
+        D.backward(dLogits: dLogits.flatMap { $0 }, dInput: nil, parameters: true, slot: 3)
+        let joint = Array(D.gradientSlab), scale = inTurn.map { abs($0) }.max()!
+        #expect(scale > 0)
+        for i in joint.indices { #expect(abs(joint[i] - inTurn[i]) <= 1e-5 * scale, "gradient[\(i)]") }
+    }
 }
