@@ -82,6 +82,14 @@ for flag in flags:
         tail = [] if flag in ("--iterations", "--epochs") else ["--iterations", "2"]
         case(f"train {flag} {v!r}", ["train"] + TINY + [flag, v] + tail + ["--out", fresh("num")], timeout=90)
 
+# The sharp-colour losses' options (vaegan, where every one of them is read); `=` so that "-1" reaches the option.
+LOSS_FLAGS = ["--feature-weight", "--edge-weight", "--gamma", "--gan-weight", "--gan-warmup", "--pixel-weight",
+              "--feature-layer", "--discriminator-learning-rate", "--discriminator-width", "--equilibrium", "--margin"]
+for flag in LOSS_FLAGS[:3] if QUICK else LOSS_FLAGS:
+    for v in VALUES if not QUICK else VALUES[:8]:
+        case(f"train --loss vaegan {flag}={v!r}", ["train"] + TINY + ["--loss", "vaegan", f"{flag}={v}", "--out", fresh("num")],
+             timeout=90)
+
 # A trained model to point the other commands at.
 model_dir = os.path.join(WORK, "model")
 subprocess.run([DRAW, "train"] + TINY + ["--iterations", "3", "--checkpoint-every", "1", "--out", model_dir],
@@ -228,6 +236,22 @@ for i in range(5 if QUICK else 25):
         settings[mutation] = rng.choice([-1, 0, 10 ** 30, "x", None, [], {"T": 10 ** 9}, 1e308])
         json.dump(settings, open(os.path.join(run, "run.json"), "w"))
     case(f"run.json {mutation} mutated #{i}", ["train", "--out", run, "--resume", "--iterations", "3"])
+# A vaegan run.json whose loss_settings lie (its discriminator file is beside the checkpoint): refused or resumed.
+for i in range(3 if QUICK else 12):
+    run = os.path.join(WORK, "rjv")
+    shutil.rmtree(run, ignore_errors=True)
+    subprocess.run([DRAW, "train"] + TINY + ["--loss", "vaegan", "--checkpoint-every", "1", "--out", run],
+                   capture_output=True, check=True)
+    settings = json.load(open(os.path.join(run, "run.json")))
+    key = rng.choice(sorted(settings["loss_settings"]) + ["loss_settings"])
+    value = rng.choice([-1, 0, 10 ** 30, 1e308, "x", None, [], {"a": 1}, 3, 4096])
+    if key == "loss_settings":
+        settings[key] = value
+    else:
+        settings["loss_settings"][key] = value
+    json.dump(settings, open(os.path.join(run, "run.json"), "w"))
+    case(f"vaegan run.json loss_settings.{key} = {value!r} #{i}", ["train", "--out", run, "--resume", "--iterations", "3"],
+         check=lambda: None if os.path.exists(os.path.join(run, "model.safetensors")) else "model.safetensors lost")
 # A broken train-log.csv (the resume reads its validations back to rank best.safetensors): the run goes on or
 # stops with a message, and its model is never lost.
 for i in range(3 if QUICK else 12):

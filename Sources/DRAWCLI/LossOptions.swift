@@ -44,7 +44,7 @@ struct LossOptions: ParsableArguments {
     @Option(help: "vaegan: discriminator learning rate (default \(defaults.discriminatorLearningRate)).")
     var discriminatorLearningRate: Float?
 
-    @Option(help: "vaegan: base channel count of the discriminator (default \(defaults.discriminatorWidth)).")
+    @Option(help: "vaegan: base channel count of the discriminator, doubling per layer (default: 16 for images up to 32x32, 32 above, as Larsen's 64x64 one).")
     var discriminatorWidth: Int?
 
     @Option(help: "vaegan: equilibrium of the gating: skip D when its BCE < equilibrium - margin, skip the decoder's GAN term when > equilibrium + margin (default \(defaults.equilibrium)).")
@@ -52,9 +52,11 @@ struct LossOptions: ParsableArguments {
     @Option(help: "vaegan: margin of the gating, see --equilibrium (default \(defaults.margin)).")
     var margin: Float?
 
-    /// The flags given, over the defaults.
-    var settings: VAEGANSettings {
+    /// The flags given, over the defaults; the discriminator's width resolved for the image size, so run.json
+    /// records the number the run used.
+    func settings(height: Int, width: Int) -> VAEGANSettings {
         var s = Self.defaults
+        s.discriminatorWidth = VAEGANSettings.defaultDiscriminatorWidth(height: height, width: width)
         if let featureWeight { s.featureWeight = featureWeight }
         if let featureNet { s.featureNet = featureNet }
         if let edgeWeight { s.edgeWeight = edgeWeight }
@@ -82,7 +84,7 @@ struct LossOptions: ParsableArguments {
         c.check("pixel-weight", pixelWeight, saved.pixelWeight)
         c.check("feature-layer", featureLayer, saved.featureLayer, absent: "the default")
         c.check("discriminator-learning-rate", discriminatorLearningRate, saved.discriminatorLearningRate)
-        c.check("discriminator-width", discriminatorWidth, saved.discriminatorWidth)
+        c.check("discriminator-width", discriminatorWidth, saved.discriminatorWidth, absent: "the default")
         c.check("equilibrium", equilibrium, saved.equilibrium)
         c.check("margin", margin, saved.margin)
         return c.found

@@ -86,6 +86,7 @@ struct RunSettings: Codable, Equatable {
             try model.validate()
             try adam.validate()
             try schedule.validate()
+            try lossSettings?.validate()
         } catch { throw fail("settings", "\(error)") }
         for (name, value, low) in [("batch_size", batchSize, 1), ("iterations", iterations, 1), ("eval_every", evalEvery, 0),
                                    ("eval_images", evalImages, 1), ("checkpoint_every", checkpointEvery, 0), ("keep", keep, 1)] {

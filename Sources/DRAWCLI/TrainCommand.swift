@@ -123,7 +123,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
                                    presetBatch: modelOptions.presetBatchSize, seed: seed,
                                    iterations: iterations(batch: batch) ?? defaultIterations,
                                    precision: runtime.precision)
-        if settings.loss != nil { settings.lossSettings = modelOptions.sharp.settings }
+        if settings.loss != nil { settings.lossSettings = modelOptions.sharp.settings(height: config.height, width: config.width) }
     }
     try settings.validate(source: "the run settings")
     try requireMemory(settings.model.trainingBytes(batch: settings.batchSize), for: "training at batch \(settings.batchSize)",
@@ -152,7 +152,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
     let plan = TrainingPlan(settings: settings, output: out, heldOut: testSet, resumedFrom: resumed?.url, quiet: quiet,
                             tensorBoard: !options.noTensorBoard)
     let trainer = Trainer(model: model, data: trainSet, plan: plan, world: world, say: say)
-    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), settings.lossSettings ?? VAEGANSettings(), model: model,
+    trainer.lossStep = try LossStep.make(settings.loss.flatMap(TrainingLoss.init), settings.lossSettings ?? .unrecorded, model: model,
                                          seed: settings.seed, resumeFrom: resumed?.url,
                                          parallel: world.flatMap { $0.size > 1 ? $0.share : nil })
     let started = Date()

@@ -217,7 +217,7 @@ struct TrainOptions: ParsableArguments {
         c.check("dec-size", model.decSize, m.decSize)
         c.check("z-size", model.zSize, m.zSize)
         c.check("loss", model.loss?.rawValue, saved.loss ?? m.loss.rawValue)
-        if saved.loss != nil { c.append(contentsOf: model.sharp.contradictions(with: saved.lossSettings ?? VAEGANSettings())) }
+        if saved.loss != nil { c.append(contentsOf: model.sharp.contradictions(with: saved.lossSettings ?? .unrecorded)) }
         if model.noAttention, m.attention { c.append("--no-attention (the saved run has attention)") }
         return c.found
     }

@@ -42,6 +42,7 @@ import Testing
         let saved = try #require(try RunSettings.load(from: out))
         var expected = VAEGANSettings()
         expected.ganWarmup = 2; expected.ganWeight = 0.5; expected.edgeWeight = 0.25
+        expected.discriminatorWidth = 16  // resolved for 16×16 images and recorded
         #expect(saved.loss == "vaegan")
         #expect(saved.lossSettings == expected)
         #expect {
@@ -51,6 +52,25 @@ import Testing
             return text.contains("--gan-weight 30.0 (the saved run has 0.5)") && text.contains("--margin 0.2 (the saved run has 0.35)")
         }
         try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3"] + Self.run)
+        #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 3)
+    }
+
+    /// The default width follows the image (16 up to 32×32, 32 above); a run.json without `loss_settings` (versions
+    /// before they were recorded, whose discriminator was 32 wide) resumes with 32, so its discriminator loads.
+    @Test func discriminatorWidthFollowsTheImageAndOldRunsKeepTheirs() throws {
+        #expect(VAEGANSettings.defaultDiscriminatorWidth(height: 32, width: 32) == 16)
+        #expect(VAEGANSettings.defaultDiscriminatorWidth(height: 64, width: 64) == 32)
+        #expect(VAEGANSettings.defaultDiscriminatorWidth(height: 64, width: 28) == 16)
+        let big = try DRAWModel(config: DRAWConfig(channels: 3, height: 64, width: 64, steps: 2, readN: 2, writeN: 2,
+                                                   encSize: 8, decSize: 8, zSize: 2, loss: .l2), seed: 1)
+        #expect(try VAEGANTrainer(model: big, seed: 1).discriminator.layers.first?.channels == 32)
+        let out = try scratchFolder("vaegan-unrecorded")
+        try runDraw(["train"] + Self.run + ["--discriminator-width", "32", "--iterations", "2", "--out", out.path])
+        let runJSON = out.appendingPathComponent("run.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: runJSON)) as? [String: Any])
+        #expect(json.removeValue(forKey: "loss_settings") != nil)
+        try JSONSerialization.data(withJSONObject: json).write(to: runJSON)
+        try runDraw(["train", "--out", out.path, "--resume", "--iterations", "3"])
         #expect(try DRAWModel(contentsOf: out.appendingPathComponent("model.safetensors").path).step == 3)
     }
 

@@ -68,9 +68,14 @@ func registerStepRows() {
         try model.computeGradients(images: x, mode: .sampled, reconstruction: watson.term)
         try model.applyAdam()
     }
-    nonisolated(unsafe) var vaegan: VAEGANTrainer?
-    row("vaegan") { model, x in
-        if vaegan?.model !== model { vaegan = try VAEGANTrainer(model: model, seed: 2) }
-        _ = try vaegan!.step(images: x)
+    // The default discriminator (16 wide at 32x32), and Larsen's width 32, the default before 2026-12-04.
+    for width in [nil, 32] as [Int?] {
+        nonisolated(unsafe) var vaegan: VAEGANTrainer?
+        var settings = VAEGANSettings()
+        settings.discriminatorWidth = width
+        row(width.map { "vaegan --discriminator-width \($0)" } ?? "vaegan") { model, x in
+            if vaegan?.model !== model { vaegan = try VAEGANTrainer(model: model, settings: settings, seed: 2) }
+            _ = try vaegan!.step(images: x)
+        }
     }
 }
