@@ -40,7 +40,8 @@ import Testing
         var q = try parameters(pair.appendingPathComponent("model.safetensors"))
         if loss.contains("vaegan") {   // and the discriminator, weights and Adam moments
             func discriminator(_ run: URL) throws -> [Float] {
-                let d = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 16, width: 32, seed: 0)
+                let d = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 16,
+                                                            width: VAEGANSettings.defaultDiscriminatorWidth(height: 16, width: 16), seed: 0)
                 try d.restore(from: run.appendingPathComponent("discriminator.safetensors").path)
                 #expect(d.step > 0, "the discriminator trained in \(run.path)")
                 return d.namedTensors().flatMap(\.values)
