@@ -33,9 +33,10 @@ public struct VAEGANSettings: Sendable, Equatable {
     public var discriminatorWidth: Int? = nil
     public init() {}
 
-    /// The base width for images of this size: Larsen's 32 above 32×32 (16 on 64×64 icons was blurrier and further
-    /// off over 3 seeds), 16 at 32×32 and below, where it is as sharp as 32 at the same pixel error over 3 seeds on
-    /// faces and icons and trains 20–40% faster (README, "Sharp colour", seventh round).
+    /// The base width for images of this size: Larsen's 32 above 32×32 (on 64×64 icons 16 was within the seeds'
+    /// spread of 32, at half the time but 9% more pixel error over 3 seeds), 16 at 32×32 and below, where it is as
+    /// sharp as 32 at the same pixel error over 3 seeds on faces and icons and trains 20–40% faster (README, "Sharp
+    /// colour", seventh round).
     public static func defaultDiscriminatorWidth(height: Int, width: Int) -> Int { min(height, width) > 32 ? 32 : 16 }
 
     /// Largest `discriminatorWidth` accepted: 8× Larsen's 32 (the widest layer is 8× the width: 2048 channels,
