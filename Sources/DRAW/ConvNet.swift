@@ -234,15 +234,24 @@ public final class ConvNet {
 
     // MARK: buffers
 
-    /// The buffers of one slot and batch size; kept, since reallocating them every step cost more than the small
-    /// convolutions (the discriminator forwards x, x̃ and prior samples into three slots every step).
-    private struct Buffers {
+    /// What a forward leaves for its backward and `features`: each layer's output and columns, and the logits. One
+    /// set per slot and batch size, kept, since reallocating them every step cost more than the small convolutions
+    /// (the discriminator forwards x, x̃ and prior samples into three slots every step).
+    private struct SlotBuffers {
         let arena: FloatArena
-        let act, dAct, cols: [UnsafeMutablePointer<Float>]
-        let work, dcol, dPre, logits: UnsafeMutablePointer<Float>
+        let act, cols: [UnsafeMutablePointer<Float>]
+        let logits: UnsafeMutablePointer<Float>
+    }
+    /// Scratch a forward or backward overwrites before reading (layer gradients, the GEMM's work, dcol, dPre): one
+    /// set per batch size, shared by the slots.
+    private struct Scratch {
+        let arena: FloatArena
+        let dAct: [UnsafeMutablePointer<Float>]
+        let work, dcol, dPre: UnsafeMutablePointer<Float>
     }
     private struct BufferKey: Hashable { let slot, batch: Int }
-    private var buffers: [BufferKey: Buffers] = [:]
+    private var slotBuffers: [BufferKey: SlotBuffers] = [:]
+    private var scratch: [Int: Scratch] = [:]
     private var current: BufferKey?
 
     /// Makes the slot's last forward current (precondition: the slot has had one).
@@ -254,28 +263,30 @@ public final class ConvNet {
     private func prepare(batch B: Int, slot: Int) {
         let key = BufferKey(slot: slot, batch: B)
         guard key != current else { return }
-        if buffers[key] == nil {
-            var plan = FloatArena.Plan()
-            var shape = input
-            var actO: [Int] = [], dActO: [Int] = [], colO: [Int] = []
-            var maxCol = 0, maxMap = 0
-            for (i, l) in layers.enumerated() {
-                let n = B * featureSize(layer: i)
-                actO.append(plan.reserve(n)); dActO.append(plan.reserve(n))
-                let cols = shape.channels * l.kernel * l.kernel * B * maps[i].height * maps[i].width
-                colO.append(plan.reserve(cols))
-                maxCol = max(maxCol, cols); maxMap = max(maxMap, n)
-                shape = maps[i]
-            }
-            let w = plan.reserve(maxMap), d = plan.reserve(maxCol), pre = plan.reserve(maxMap), lg = plan.reserve(B)
-            let arena = FloatArena(plan)
-            buffers[key] = Buffers(arena: arena, act: actO.map { arena[$0] }, dAct: dActO.map { arena[$0] },
-                                 cols: colO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre],
-                                 logits: arena[lg])
+        // Per layer: the output map (B · featureSize) and the columns (C·k² · B·Ho·Wo of its input).
+        var shape = input, mapSizes: [Int] = [], colSizes: [Int] = []
+        for (i, l) in layers.enumerated() {
+            mapSizes.append(B * featureSize(layer: i))
+            colSizes.append(shape.channels * l.kernel * l.kernel * B * maps[i].height * maps[i].width)
+            shape = maps[i]
         }
-        let b = buffers[key]!
-        act = b.act; dAct = b.dAct; cols = b.cols
-        work = b.work; dcol = b.dcol; dPre = b.dPre; logitBuffer = b.logits
+        if slotBuffers[key] == nil {
+            var plan = FloatArena.Plan()
+            let actO = mapSizes.map { plan.reserve($0) }, colO = colSizes.map { plan.reserve($0) }, lg = plan.reserve(B)
+            let arena = FloatArena(plan)
+            slotBuffers[key] = SlotBuffers(arena: arena, act: actO.map { arena[$0] }, cols: colO.map { arena[$0] },
+                                           logits: arena[lg])
+        }
+        if scratch[B] == nil {
+            var plan = FloatArena.Plan()
+            let maxMap = mapSizes.max()!, dActO = mapSizes.map { plan.reserve($0) }
+            let w = plan.reserve(maxMap), d = plan.reserve(colSizes.max()!), pre = plan.reserve(maxMap)
+            let arena = FloatArena(plan)
+            scratch[B] = Scratch(arena: arena, dAct: dActO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre])
+        }
+        let b = slotBuffers[key]!, t = scratch[B]!
+        act = b.act; cols = b.cols; logitBuffer = b.logits
+        dAct = t.dAct; work = t.work; dcol = t.dcol; dPre = t.dPre
         batch = B; current = key
     }
 }
