@@ -59,6 +59,10 @@ CK_INLINE conv_phases phases_of(int H, int W, int stride, int pad) {
     return q;
 }
 CK_INLINE size_t phase_floats(conv_phases q) { return (size_t)q.s * q.s * q.P; }
+/* Where tap (i, j)'s block starts in the phases: phase (i % s, j % s), shifted by (i / s, j / s). */
+CK_INLINE size_t tap_phase(conv_phases q, int i, int j) {
+    return (size_t)((i % q.s) * q.s + j % q.s) * q.P + (size_t)(i / q.s) * q.Wp + j / q.s;
+}
 
 /* The output columns ow whose input column ow*stride - pad + j lies in [0, W): [*lo, *hi). Computed once per tap
    so the inner loops carry no bounds test. */
@@ -93,7 +97,7 @@ CK_INLINE void im2col_plane(float *col, size_t ld, const float *xc, float *ph, i
         for (int h = 0; h < H; ++h) phase_row((float *)xc + (size_t)h * W, ph, q, W, h, pad, 0);
         for (int i = 0; i < k; ++i)
             for (int j = 0; j < k; ++j) {
-                const float *p = ph + (size_t)((i % q.s) * q.s + j % q.s) * q.P + (size_t)(i / q.s) * q.Wp + j / q.s;
+                const float *p = ph + tap_phase(q, i, j);
                 float *o = col + (size_t)(i * k + j) * ld;
                 for (int oh = 0; oh < Ho; ++oh)
                     for (int ow = 0; ow < Wo; ++ow) o[(size_t)oh * Wo + ow] = p[(size_t)oh * q.Wp + ow];
@@ -143,7 +147,7 @@ CK_INLINE void col2im_plane(float *dxc, const float *dcol, size_t ld, float *ph,
         memset(ph, 0, sizeof(float) * phase_floats(q));
         for (int i = 0; i < k; ++i)
             for (int j = 0; j < k; ++j) {
-                float *p = ph + (size_t)((i % q.s) * q.s + j % q.s) * q.P + (size_t)(i / q.s) * q.Wp + j / q.s;
+                float *p = ph + tap_phase(q, i, j);
                 const float *d = dcol + (size_t)(i * k + j) * ld;
                 for (int oh = 0; oh < Ho; ++oh)
                     for (int ow = 0; ow < Wo; ++ow) p[(size_t)oh * q.Wp + ow] += d[(size_t)oh * Wo + ow];

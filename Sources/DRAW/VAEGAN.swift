@@ -39,6 +39,11 @@ public struct VAEGANSettings: Sendable, Equatable {
     /// colour", seventh round).
     public static func defaultDiscriminatorWidth(height: Int, width: Int) -> Int { min(height, width) > 32 ? 32 : 16 }
 
+    /// The width a discriminator for images of this size gets: the one set, else the default for the size.
+    public func resolvedDiscriminatorWidth(height: Int, width: Int) -> Int {
+        discriminatorWidth ?? Self.defaultDiscriminatorWidth(height: height, width: width)
+    }
+
     /// Largest `discriminatorWidth` accepted: 8× Larsen's 32 (the widest layer is 8× the width: 2048 channels,
     /// ~0.7 GB of weights, gradients and Adam state at 64×64).
     public static let maxDiscriminatorWidth = 256
@@ -121,8 +126,7 @@ public final class VAEGANTrainer {
         self.model = model; self.settings = settings
         let c = model.config
         discriminator = try VAEGANTrainer.makeDiscriminator(channels: c.channels, height: c.height, width: c.width,
-                                                            width: settings.discriminatorWidth
-                                                                ?? VAEGANSettings.defaultDiscriminatorWidth(height: c.height, width: c.width),
+                                                            width: settings.resolvedDiscriminatorWidth(height: c.height, width: c.width),
                                                             seed: seed)
         discriminator.adam.learningRate = settings.discriminatorLearningRate
         let layers = discriminator.layers.count

@@ -56,7 +56,6 @@ struct LossOptions: ParsableArguments {
     /// records the number the run used.
     func settings(height: Int, width: Int) -> VAEGANSettings {
         var s = Self.defaults
-        s.discriminatorWidth = VAEGANSettings.defaultDiscriminatorWidth(height: height, width: width)
         if let featureWeight { s.featureWeight = featureWeight }
         if let featureNet { s.featureNet = featureNet }
         if let edgeWeight { s.edgeWeight = edgeWeight }
@@ -69,6 +68,7 @@ struct LossOptions: ParsableArguments {
         if let discriminatorWidth { s.discriminatorWidth = discriminatorWidth }
         if let equilibrium { s.equilibrium = equilibrium }
         if let margin { s.margin = margin }
+        s.discriminatorWidth = s.resolvedDiscriminatorWidth(height: height, width: width)
         return s
     }
 
