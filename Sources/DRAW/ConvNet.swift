@@ -157,6 +157,54 @@ public final class ConvNet {
         }
     }
 
+    /// One backward of the slot's last forward for two per-image seeds on the logits: the parameter gradients
+    /// accumulate as for d loss / d logits = `parameterSeeds` (B), and `dInput` (`[B, C, H, W]`, +=) receives d / d x
+    /// for the seeds `inputSeeds` (B). Image b's gradients are multiples of one Jacobian (its logit's), so the pass
+    /// runs with unit seeds and each scale enters where it is used: a layer's dPre, per image, before its weight
+    /// product, and the input gradient per image. (What the VAE/GAN step needs on x̃: the discriminator's update
+    /// and the decoder's GAN term, one backward instead of two; dividing one seed by the other would fail where a
+    /// sigmoid saturates.) Needs the head.
+    public func backward(parameterSeeds a: UnsafePointer<Float>, inputSeeds s: UnsafePointer<Float>,
+                         dInput: UnsafeMutablePointer<Float>, slot: Int = 0) {
+        precondition(hasHead, "ConvNet.backward(parameterSeeds:) needs the logit head")
+        select(slot: slot)
+        let B = batch, top = layers.count - 1, g = grads.base, p = params.base, F = featureSize(layer: top)
+        let ones = [Float](repeating: 1, count: B), unitInput = scratch[B]!.input
+        zero(dAct[top], B * F)
+        ones.withUnsafeBufferPointer { unit in kernels { () throws(KernelError) in
+            let x = view(act[top], Shape(B, F)), w = view(p + headOffsets.w, Shape(1, F))
+            try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: nil, db: nil, dy: view(unit.baseAddress!, Shape(B, 1)),
+                               x: x, weight: w)
+            try linearBackward(dx: nil, dW: view(g + headOffsets.w, Shape(1, F)), db: view(g + headOffsets.b, Shape(1)),
+                               dy: view(a, Shape(B, 1)), x: x, weight: w)
+        } }
+        for i in stride(from: top, through: 0, by: -1) {
+            let per = featureSize(layer: i), n = B * per
+            let l = layers[i], o = weightOffsets[i], geo = geometry(layer: i), O = l.channels
+            let dx = i == 0 ? unitInput : dAct[i - 1]
+            zero(dx, i == 0 ? B * input.channels * input.height * input.width : B * featureSize(layer: i - 1))
+            zero(dPre, n)
+            let map = Shape(n), weight = geo.weight(channels: O), work = view(work, geo.work(channels: O))
+            kernels { () throws(KernelError) in
+                try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
+                try conv2dBackward(dx: view(dx, geo.input), dweight: nil, dbias: nil, work: work,
+                                   dcol: view(dcol, geo.columns), dy: view(dPre, geo.output(channels: O)),
+                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
+            }
+            scaleRows(dPre, rows: B, columns: per, by: a)
+            kernels { () throws(KernelError) in
+                try conv2dBackward(dx: nil, dweight: view(g + o.w, weight), dbias: view(g + o.b, Shape(O)), work: work,
+                                   dcol: nil, dy: view(dPre, geo.output(channels: O)),
+                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
+            }
+        }
+        let P = input.channels * input.height * input.width
+        for b in 0..<B {
+            let scale = s[b], d = dInput + b * P, u = unitInput + b * P
+            for j in 0..<P { d[j] += scale * u[j] }
+        }
+    }
+
     /// Layer `l`'s convolution on the current batch (its input is the previous layer's map).
     private func geometry(layer l: Int) -> ConvolutionGeometry {
         let s = l == 0 ? input : maps[l - 1], layer = layers[l]
@@ -242,12 +290,12 @@ public final class ConvNet {
         let act, cols: [UnsafeMutablePointer<Float>]
         let logits: UnsafeMutablePointer<Float>
     }
-    /// Scratch a forward or backward overwrites before reading (layer gradients, the GEMM's work, dcol, dPre): one
-    /// set per batch size, shared by the slots.
+    /// Scratch a forward or backward overwrites before reading (layer gradients, the GEMM's work, dcol, dPre, and
+    /// the unit-seed input gradient of `backward(parameterSeeds:)`): one set per batch size, shared by the slots.
     private struct Scratch {
         let arena: FloatArena
         let dAct: [UnsafeMutablePointer<Float>]
-        let work, dcol, dPre: UnsafeMutablePointer<Float>
+        let work, dcol, dPre, input: UnsafeMutablePointer<Float>
     }
     private struct BufferKey: Hashable { let slot, batch: Int }
     private var slotBuffers: [BufferKey: SlotBuffers] = [:]
@@ -281,8 +329,10 @@ public final class ConvNet {
             var plan = FloatArena.Plan()
             let maxMap = mapSizes.max()!, dActO = mapSizes.map { plan.reserve($0) }
             let w = plan.reserve(maxMap), d = plan.reserve(colSizes.max()!), pre = plan.reserve(maxMap)
+            let x = plan.reserve(B * input.channels * input.height * input.width)
             let arena = FloatArena(plan)
-            scratch[B] = Scratch(arena: arena, dAct: dActO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre])
+            scratch[B] = Scratch(arena: arena, dAct: dActO.map { arena[$0] }, work: arena[w], dcol: arena[d], dPre: arena[pre],
+                                 input: arena[x])
         }
         let b = slotBuffers[key]!, t = scratch[B]!
         act = b.act; cols = b.cols; logitBuffer = b.logits

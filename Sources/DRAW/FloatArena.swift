@@ -51,6 +51,14 @@ struct StepBuffer {
     for i in 0..<n { dst[i] += src[i] }
 }
 
+/// Row r of a dense (rows, columns) block times scales[r], in place.
+@inline(__always) func scaleRows(_ p: UnsafeMutablePointer<Float>, rows: Int, columns: Int, by scales: UnsafePointer<Float>) {
+    for r in 0..<rows {
+        let row = p + r * columns, k = scales[r]
+        for j in 0..<columns { row[j] *= k }
+    }
+}
+
 /// Copies a (rows, columns) block between buffers with row strides ldd and lds (in floats).
 @inline(__always) func copyRows(_ dst: UnsafeMutablePointer<Float>, _ ldd: Int, _ src: UnsafePointer<Float>, _ lds: Int,
                                 rows: Int, columns: Int) {

@@ -159,7 +159,8 @@ public final class VAEGANTrainer {
     /// and DRAW's Adam step. Throws (changing nothing in DRAW) on a non-finite gradient.
     /// The discriminator forwards each batch once, into its own slot (x: realSlot, x̃: fakeSlot, prior samples:
     /// sampleSlot): its update backpropagates those same forwards (its weights have not moved since), so a step
-    /// costs three forwards of B images where forwarding x and x̃ again in one 3B batch cost five.
+    /// costs three forwards of B images where forwarding x and x̃ again in one 3B batch cost five. On x̃ the
+    /// decoder's GAN term and the update share one backward (`ConvNet.backward(parameterSeeds:inputSeeds:)`).
     public func step(images: UnsafeBufferPointer<Float>) throws -> VAEGANReport {
         let c = model.config, P = c.pixels, B = images.count / P, D = discriminator, s = settings, l = featureLayer
         let F = D.featureSize(layer: l), n = B * P
@@ -168,7 +169,7 @@ public final class VAEGANTrainer {
         var realBCE = 0.0, fakeBCE = 0.0, decoderGAN = false, trainD = false
         var featureLoss = [Float](repeating: 0, count: B), pixelLoss = [Float](repeating: 0, count: B)
         var edgeLoss = [Double](repeating: 0, count: B)
-        var realLogits: [Float] = [], fakeLogits: [Float] = []
+        var realLogits: [Float] = [], fakeLogits: [Float] = [], fakeSlotTrained = false
         let routed = try model.routedGradients(images: images, mode: mode) { xt, x in
             // The discriminator on x (targets and its verdict), then on x̃ (kept for the two backwards).
             realLogits = Array(D.forward(x.baseAddress!, batch: B, slot: Self.realSlot))
@@ -207,13 +208,21 @@ public final class VAEGANTrainer {
                 edgeLoss = EdgeLoss.apply(reconstruction: xt, data: x.baseAddress!, batch: B, planes: c.channels,
                                           height: c.height, width: c.width, weight: s.edgeWeight, gradient: &dRecon)
             }
-            // The decoder's GAN term: ganWeight · −log σ(D(x̃)) per image (non-saturating).
+            // The decoder's GAN term: ganWeight · −log σ(D(x̃)) per image (non-saturating). When the discriminator
+            // trains too, the one backward of x̃ also gives its update's share for x̃ (its weights move only after).
             var dGAN = [Float](repeating: 0, count: n)
+            if trainD { D.zeroGradients() }
             if decoderGAN {
                 var dLogits = [Float](repeating: 0, count: B)
                 rowsBCEBackward(&dLogits, [Float](repeating: s.ganWeight, count: B), fakeLogits,
                             [Float](repeating: 1, count: B), rows: B, columns: 1)
-                D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false, slot: Self.fakeSlot)
+                if trainD {
+                    D.backward(parameterSeeds: Self.discriminatorSeeds(fakeLogits, slot: Self.fakeSlot), inputSeeds: dLogits,
+                               dInput: &dGAN, slot: Self.fakeSlot)
+                    fakeSlotTrained = true
+                } else {
+                    D.backward(dLogits: dLogits, dInput: &dGAN, parameters: false, slot: Self.fakeSlot)
+                }
             }
             let inverseB = 1 / Float(B)
             let encoderSeed = dRecon.map { $0 * inverseB }
@@ -229,18 +238,14 @@ public final class VAEGANTrainer {
         try combined.withUnsafeMutableBufferPointer { try parallel?.sum($0) }
 
         // Discriminator: real vs reconstructions vs prior samples, L_D = BCE(real) + ½ (BCE(recon) + BCE(sample)),
-        // backpropagated slot by slot into one gradient.
+        // backpropagated slot by slot into one gradient (zeroed above; x̃'s share is there already when the
+        // decoder's GAN term ran).
         if trainD {
             let samples = try model.generate(count: B, z: model.standardNormals(batch: B, rank: rank, of: ranks))
             let sampleLogits = Array(samples.withUnsafeBufferPointer { D.forward($0.baseAddress!, batch: B, slot: Self.sampleSlot) })
-            D.zeroGradients()
-            for (slot, logits, label, weight) in [(Self.realSlot, realLogits, Float(1), 1 / Float(B)),
-                                                  (Self.fakeSlot, fakeLogits, 0, 0.5 / Float(B)),
-                                                  (Self.sampleSlot, sampleLogits, 0, 0.5 / Float(B))] {
-                var dLogits = [Float](repeating: 0, count: B)
-                rowsBCEBackward(&dLogits, [Float](repeating: weight, count: B), logits, [Float](repeating: label, count: B),
-                                rows: B, columns: 1)
-                D.backward(dLogits: dLogits, dInput: nil, parameters: true, slot: slot)
+            for (slot, logits) in [(Self.realSlot, realLogits), (Self.fakeSlot, fakeLogits), (Self.sampleSlot, sampleLogits)]
+                where !(slot == Self.fakeSlot && fakeSlotTrained) {
+                D.backward(dLogits: Self.discriminatorSeeds(logits, slot: slot), dInput: nil, parameters: true, slot: slot)
             }
             try D.withGradients { try parallel?.sum($0) }
             try D.applyAdam(gradientScale: 1 / Float(ranks))
@@ -260,6 +265,16 @@ public final class VAEGANTrainer {
 
     /// The discriminator's slots (`ConvNet.forward(_:batch:slot:)`) for x, x̃ and the prior samples.
     static let realSlot = 0, fakeSlot = 1, sampleSlot = 2
+
+    /// d L_D / d logits of one slot's batch: BCE against the slot's label (real 1, the others 0), weighted 1/B for
+    /// the real images and ½/B for each of the two fake batches.
+    static func discriminatorSeeds(_ logits: [Float], slot: Int) -> [Float] {
+        let B = logits.count, real = slot == realSlot
+        var d = [Float](repeating: 0, count: B)
+        rowsBCEBackward(&d, [Float](repeating: (real ? 1 : 0.5) / Float(B), count: B), logits,
+                        [Float](repeating: real ? 1 : 0, count: B), rows: B, columns: 1)
+        return d
+    }
 
     /// Mean binary cross-entropy of logits against one label.
     static func meanBCE(_ logits: [Float], label: Float) -> Double {

@@ -164,4 +164,33 @@ import Testing
         #expect(scale > 0)
         for i in joint.indices { #expect(abs(joint[i] - inTurn[i]) <= 1e-5 * scale, "gradient[\(i)]") }
     }
+    /// The one backward for two per-image seeds (what the VAE/GAN step runs on x̃ when its discriminator trains
+    /// and the decoder's GAN term is on) equals two backwards, one with each seed: the parameter gradient of the
+    /// parameter seeds, the input gradient (+=) of the input seeds, to float32 rounding (relative 1e-5 of the
+    /// largest). The seeds include a zero in each (a saturated sigmoid) and opposite signs, so neither is a
+    /// multiple of the other.
+    @Test func oneBackwardServesTwoSeeds() throws {
+        let D = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 12, width: 4, seed: 7)
+        let B = 4, P = 3 * 16 * 12
+        var rng = SeededRNG(seed: 13)
+        let x = randomFloats(B * P, in: 0...1, rng: &rng)
+        let a: [Float] = [0.3, 0, -0.2, 0.05], seeds: [Float] = [-1.5, 0.7, 0, 2]
+        let before = randomFloats(B * P, in: -1...1, rng: &rng)
+        x.withUnsafeBufferPointer { _ = D.forward($0.baseAddress!, batch: B, slot: 1) }
+        D.zeroGradients()
+        D.backward(dLogits: a, dInput: nil, parameters: true, slot: 1)
+        let parameters = Array(D.gradientSlab)
+        var input = before
+        D.backward(dLogits: seeds, dInput: &input, parameters: false, slot: 1)
+        D.zeroGradients()
+        var merged = before
+        D.backward(parameterSeeds: a, inputSeeds: seeds, dInput: &merged, slot: 1)
+        let got = Array(D.gradientSlab)
+        let pScale = parameters.map { abs($0) }.max()!, xScale = zip(input, before).map { abs($0 - $1) }.max()!
+        #expect(pScale > 0 && xScale > 0)
+        for i in got.indices { #expect(abs(got[i] - parameters[i]) <= 1e-5 * pScale, "parameter gradient[\(i)]") }
+        for i in merged.indices { #expect(abs(merged[i] - input[i]) <= 1e-5 * xScale, "input gradient[\(i)]") }
+        // Image 2's input seed is 0: its input gradient is untouched.
+        #expect(Array(merged[(2 * P)..<(3 * P)]) == Array(before[(2 * P)..<(3 * P)]))
+    }
 }
