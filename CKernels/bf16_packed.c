@@ -24,24 +24,36 @@ CK_INLINE uint16_t *at_pair(uint16_t *panel, int k, int c) {
     return panel + (size_t)(k >> 1) * CK_BF16_PAIR_ROW + 2 * c + (k & 1);
 }
 
-/* Both packs read W along its rows (contiguous) and write whole pairs where they can. */
+/* One pair row of a panel: element c's (even, odd) as one 32-bit word (even in the low half, as at_pair places
+   it), odd NULL for a last odd row (its partner 0); columns w..63 zero. Whole-word stores vectorize, where the
+   former per-half stores and a memset of the whole matrix made packing a conv's columns cost half its product. */
+CK_INLINE void pack_pair_row(uint16_t *dst, const float *even, const float *odd, int w) {
+    uint32_t word[CK_PACK_COLS];
+    if (odd)
+        for (int c = 0; c < w; ++c) word[c] = (uint32_t)ck_bf16_round(even[c]) | (uint32_t)ck_bf16_round(odd[c]) << 16;
+    else
+        for (int c = 0; c < w; ++c) word[c] = ck_bf16_round(even[c]);
+    for (int c = w; c < CK_PACK_COLS; ++c) word[c] = 0;
+    memcpy(dst, word, sizeof word);
+}
+CK_INSTANTIATE(pack_pair_row, (uint16_t *dst, const float *even, const float *odd, int w), (dst, even, odd, w))
+
+/* Reads W along its rows (contiguous), writes every pair row of every panel whole, then zeroes the padding rows. */
 void ck_pack_bf16(uint16_t *packed, const float *W, int ldw, int K, int N) {
     if (N <= 0) return;
-    memset(packed, 0, sizeof(uint16_t) * ck_packed_size_bf16(K, N));
-    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS;
-    const size_t stride = (size_t)ck_bf16_panel_pairs(K) * CK_BF16_PAIR_ROW;
+    void (*row)(uint16_t *, const float *, const float *, int) = CK_PICK(pack_pair_row);
+    const int panels = (N + CK_PACK_COLS - 1) / CK_PACK_COLS, pairs = ck_bf16_panel_pairs(K);
+    const int used = K > 0 ? (K + 1) / 2 : 0;
+    const size_t stride = (size_t)pairs * CK_BF16_PAIR_ROW;
     #pragma omp parallel for schedule(static) if ((size_t)K * N >= (1u << 16))
     for (int p = 0; p < panels; ++p) {
         uint16_t *panel = packed + (size_t)p * stride;
         const int n0 = p * CK_PACK_COLS, w = N - n0 < CK_PACK_COLS ? N - n0 : CK_PACK_COLS;
         for (int k = 0; k < K; k += 2) {
-            uint16_t *dst = at_pair(panel, k, 0);
-            const float *even = W + (size_t)k * ldw + n0, *odd = even + ldw;
-            if (k + 1 < K)
-                for (int c = 0; c < w; ++c) { dst[2 * c] = ck_bf16_round(even[c]); dst[2 * c + 1] = ck_bf16_round(odd[c]); }
-            else
-                for (int c = 0; c < w; ++c) dst[2 * c] = ck_bf16_round(even[c]);
+            const float *even = W + (size_t)k * ldw + n0;
+            row(panel + (size_t)(k >> 1) * CK_BF16_PAIR_ROW, even, k + 1 < K ? even + ldw : NULL, w);
         }
+        memset(panel + (size_t)used * CK_BF16_PAIR_ROW, 0, sizeof(uint16_t) * (size_t)(pairs - used) * CK_BF16_PAIR_ROW);
     }
 }
 

@@ -319,6 +319,18 @@ void ck_conv2d_backward(float *dx, float *dweight, float *dbias, float *work, fl
                         const float *dy, const float *col, const float *weight,
                         int B, int C, int H, int W, int O, int k, int stride, int pad);
 
+/* The same with the products y' = W col (forward) and dcol = W^T dy' (dx) in bf16 (--precision bf16): both
+   inputs rounded to bfloat16, float32 sums, on the ck_bf16_path; dweight and dbias stay float32. bf16_scratch
+   holds ck_conv2d_bf16_scratch_floats(...) floats (the packed operand, the converted rows, W^T); NULL gives the
+   float32 kernels above exactly. The same bits for any thread count. */
+size_t ck_conv2d_bf16_scratch_floats(int B, int C, int H, int W, int O, int k, int stride, int pad);
+void ck_conv2d_forward_bf16(float *y, float *col, float *work, float *bf16_scratch, const float *x,
+                            const float *weight, const float *bias,
+                            int B, int C, int H, int W, int O, int k, int stride, int pad);
+void ck_conv2d_backward_bf16(float *dx, float *dweight, float *dbias, float *work, float *dcol, float *bf16_scratch,
+                             const float *dy, const float *col, const float *weight,
+                             int B, int C, int H, int W, int O, int k, int stride, int pad);
+
 /* y (n) = x > 0 ? x : slope * x (slope 0: ReLU). y may be x. omp(fixed chunks). */
 void ck_leaky_relu_forward(float *y, const float *x, size_t n, float slope);
 /* dx (n) += dy * (y > 0 ? 1 : slope), from the forward's OUTPUT y (so it works in place); slope >= 0. */

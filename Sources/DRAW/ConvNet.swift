@@ -28,6 +28,9 @@ public final class ConvNet {
     public private(set) var tensors: [(name: String, shape: [Int], offset: Int)] = []
     let params, grads, adamM, adamV: FloatArena
     public var adam = AdamSettings(learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8, clip: 0)
+    /// What the convolutions' forward and input-gradient products multiply (the model's `--precision`); the
+    /// weight gradients, the head and everything else stay float32.
+    public var precision = Precision.float32
     public internal(set) var step: Int64 = 0
 
     private var weightOffsets: [(w: Int, b: Int)] = []
@@ -100,7 +103,7 @@ public final class ConvNet {
             kernels { () throws(KernelError) in
                 try conv2dForward(y: y, col: view(cols[i], g.columns), work: view(work, g.work(channels: l.channels)),
                                   x: view(src, g.input), weight: view(params.base + o.w, g.weight(channels: l.channels)),
-                                  bias: view(params.base + o.b, Shape(l.channels)), g)
+                                  bias: view(params.base + o.b, Shape(l.channels)), bf16Scratch: bf16Scratch(layer: i), g)
                 try leakyReLUForward(y: y, x: y, slope: slope)
             }
             src = UnsafePointer(act[i])
@@ -151,7 +154,8 @@ public final class ConvNet {
                 try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
                 try conv2dBackward(dx: dx.map { view($0, geo.input) }, dweight: parameters ? view(g + o.w, weight) : nil,
                                    dbias: parameters ? view(g + o.b, Shape(O)) : nil, work: view(work, geo.work(channels: O)),
-                                   dcol: dx == nil ? nil : view(dcol, geo.columns), dy: view(dPre, geo.output(channels: O)),
+                                   dcol: dx == nil ? nil : view(dcol, geo.columns), bf16Scratch: bf16Scratch(layer: i),
+                                   dy: view(dPre, geo.output(channels: O)),
                                    col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
             }
         }
@@ -188,7 +192,8 @@ public final class ConvNet {
             kernels { () throws(KernelError) in
                 try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
                 try conv2dBackward(dx: view(dx, geo.input), dweight: nil, dbias: nil, work: work,
-                                   dcol: view(dcol, geo.columns), dy: view(dPre, geo.output(channels: O)),
+                                   dcol: view(dcol, geo.columns), bf16Scratch: bf16Scratch(layer: i),
+                                   dy: view(dPre, geo.output(channels: O)),
                                    col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
             }
             scaleRows(dPre, rows: B, columns: per, by: a)
@@ -203,6 +208,19 @@ public final class ConvNet {
             let scale = s[b], d = dInput + b * P, u = unitInput + b * P
             for j in 0..<P { d[j] += scale * u[j] }
         }
+    }
+
+    /// Layer `l`'s share of the bf16 products' scratch on the current batch, nil in float32.
+    private func bf16Scratch(layer l: Int) -> ShapedBuffer? {
+        guard precision == .bf16 else { return nil }
+        let shape = geometry(layer: l).bf16Scratch(channels: layers[l].channels)
+        if bf16Buffers[batch] == nil {
+            let most = layers.indices.map { geometry(layer: $0).bf16Scratch(channels: layers[$0].channels).count }.max()!
+            var plan = FloatArena.Plan()
+            _ = plan.reserve(most)
+            bf16Buffers[batch] = FloatArena(plan)
+        }
+        return view(bf16Buffers[batch]!.base, shape)
     }
 
     /// Layer `l`'s convolution on the current batch (its input is the previous layer's map).
@@ -300,6 +318,8 @@ public final class ConvNet {
     private struct BufferKey: Hashable { let slot, batch: Int }
     private var slotBuffers: [BufferKey: SlotBuffers] = [:]
     private var scratch: [Int: Scratch] = [:]
+    /// The bf16 products' scratch, per batch size (only with precision bf16).
+    private var bf16Buffers: [Int: FloatArena] = [:]
     private var current: BufferKey?
 
     /// Makes the slot's last forward current (precondition: the slot has had one).

@@ -163,6 +163,7 @@ public final class VAEGANTrainer {
     /// decoder's GAN term and the update share one backward (`ConvNet.backward(parameterSeeds:inputSeeds:)`).
     public func step(images: UnsafeBufferPointer<Float>) throws -> VAEGANReport {
         let c = model.config, P = c.pixels, B = images.count / P, D = discriminator, s = settings, l = featureLayer
+        D.precision = model.precision   // the discriminator's products follow --precision
         let F = D.featureSize(layer: l), n = B * P
         let rank = parallel?.rank ?? 0, ranks = parallel?.ranks ?? 1
         let mode = LatentMode.fixed(model.standardNormals(batch: B, rank: rank, of: ranks))

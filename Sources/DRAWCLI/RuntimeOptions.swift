@@ -21,7 +21,7 @@ public struct RuntimeOptions: ParsableArguments {
     public var maxMemory: Int?
 
     @Option(name: .customLong("precision"), help: ArgumentHelp(
-        "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32).",
+        "What the per-step products multiply: float32, or bf16 (bf16 inputs, float32 sums; weights, Adam, cells, canvas and losses stay float32). With --loss vaegan the discriminator's convolutions follow it.",
         discussion: "`draw info --precision bf16` names the bf16 kernel this CPU runs (amx, avx512bf16, avx2 or scalar)."))
     public var precisionOption: Precision?
     /// nil when not given (a resumed run then keeps its saved precision).

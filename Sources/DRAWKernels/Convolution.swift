@@ -37,6 +37,11 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     public func weight(channels O: Int) -> Shape { Shape(O, input[1], kernel, kernel) }
     /// The convolution's scratch for `channels` output channels: (O, B·Ho·Wo).
     public func work(channels O: Int) -> Shape { Shape(O, input[0] * outputHeight * outputWidth) }
+    /// The bf16 products' scratch for `channels` output channels (`ck_conv2d_bf16_scratch_floats`).
+    public func bf16Scratch(channels O: Int) -> Shape {
+        let (B, C, H, W, kk, s, p) = cArguments
+        return Shape(ck_conv2d_bf16_scratch_floats(B, C, H, W, O.c, kk, s, p))
+    }
 
     fileprivate var cArguments: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) {
         (input[0].c, input[1].c, input[2].c, input[3].c, kernel.c, stride.c, pad.c)
@@ -77,8 +82,11 @@ public func col2im(dx: ShapedBuffer, dcol: ShapedBuffer, _ geometry: Convolution
 /// - y: (B, O, Ho, Wo), overwritten.
 /// - col: `geometry.columns`, overwritten with im2col(x) and kept for the backward. work: (O, B·Ho·Wo), scratch.
 /// - x: `geometry.input`; weight: (O, C, k, k); bias: (O) or nil.
+/// - bf16Scratch: `geometry.bf16Scratch(channels: O)` for the product in bf16 (`ck_conv2d_forward_bf16`,
+///   `--precision bf16`), nil for float32.
 public func conv2dForward(y: ShapedBuffer, col: ShapedBuffer, work: ShapedBuffer, x: ShapedBuffer,
-                          weight: ShapedBuffer, bias: ShapedBuffer?, _ geometry: ConvolutionGeometry) throws(KernelError) {
+                          weight: ShapedBuffer, bias: ShapedBuffer?, bf16Scratch: ShapedBuffer? = nil,
+                          _ geometry: ConvolutionGeometry) throws(KernelError) {
     let k: StaticString = "conv2dForward"
     let O = weight.shape[0]
     try expectDense(weight, geometry.weight(channels: O), k, "weight")
@@ -87,12 +95,14 @@ public func conv2dForward(y: ShapedBuffer, col: ShapedBuffer, work: ShapedBuffer
     try expectDense(y, geometry.output(channels: O), k, "y")
     try expectDense(col, geometry.columns, k, "col")
     try expectDense(work, geometry.work(channels: O), k, "work")
+    try expectDense(bf16Scratch, geometry.bf16Scratch(channels: O), k, "bf16Scratch")
     var ops = Operands(k)
     ops.input("x", x); ops.input("weight", weight); ops.input("bias", bias)
-    ops.output("y", y); ops.output("col", col); ops.output("work", work)
+    ops.output("y", y); ops.output("col", col); ops.output("work", work); ops.output("bf16Scratch", bf16Scratch)
     try ops.check()
     let (B, C, H, W, kk, s, p) = geometry.cArguments
-    ck_conv2d_forward(y.base, col.base, work.base, x.base, weight.base, bias?.base, B, C, H, W, O.c, kk, s, p)
+    ck_conv2d_forward_bf16(y.base, col.base, work.base, bf16Scratch?.base, x.base, weight.base, bias?.base,
+                           B, C, H, W, O.c, kk, s, p)
 }
 
 /// Accumulates dx, dweight and dbias from dy (`ck_conv2d_backward`); any of the three may be nil. Every argument
@@ -101,9 +111,11 @@ public func conv2dForward(y: ShapedBuffer, col: ShapedBuffer, work: ShapedBuffer
 /// - dx: `geometry.input`, dweight: (O, C, k, k), dbias: (O), += .
 /// - work: (O, B·Ho·Wo), scratch; dcol: `geometry.columns`, scratch (needed only with dx, else nil).
 /// - dy: (B, O, Ho, Wo); col: the forward's im2col (`geometry.columns`); weight: (O, C, k, k).
+/// - bf16Scratch: as for `conv2dForward`: dx's product in bf16 (`ck_conv2d_backward_bf16`; dweight and dbias
+///   stay float32), nil for float32.
 public func conv2dBackward(dx: ShapedBuffer?, dweight: ShapedBuffer?, dbias: ShapedBuffer?, work: ShapedBuffer,
-                           dcol: ShapedBuffer?, dy: ShapedBuffer, col: ShapedBuffer, weight: ShapedBuffer,
-                           _ geometry: ConvolutionGeometry) throws(KernelError) {
+                           dcol: ShapedBuffer?, bf16Scratch: ShapedBuffer? = nil, dy: ShapedBuffer, col: ShapedBuffer,
+                           weight: ShapedBuffer, _ geometry: ConvolutionGeometry) throws(KernelError) {
     let k: StaticString = "conv2dBackward"
     let O = weight.shape[0]
     try expectDense(weight, geometry.weight(channels: O), k, "weight")
@@ -115,12 +127,13 @@ public func conv2dBackward(dx: ShapedBuffer?, dweight: ShapedBuffer?, dbias: Sha
     try expectDense(work, geometry.work(channels: O), k, "work")
     try expectDense(dcol, geometry.columns, k, "dcol")
     try require(dx == nil || dcol != nil, k, "dcol", "is nil, but dx needs it as scratch")
+    try expectDense(bf16Scratch, geometry.bf16Scratch(channels: O), k, "bf16Scratch")
     var ops = Operands(k)
     ops.input("dy", dy); ops.input("col", col); ops.input("weight", weight)
     ops.output("dx", dx); ops.output("dweight", dweight); ops.output("dbias", dbias)
-    ops.output("work", work); ops.output("dcol", dcol)
+    ops.output("work", work); ops.output("dcol", dcol); ops.output("bf16Scratch", bf16Scratch)
     try ops.check()
     let (B, C, H, W, kk, s, p) = geometry.cArguments
-    ck_conv2d_backward(dx?.base, dweight?.base, dbias?.base, work.base, dcol?.base, dy.base, col.base, weight.base,
-                       B, C, H, W, O.c, kk, s, p)
+    ck_conv2d_backward_bf16(dx?.base, dweight?.base, dbias?.base, work.base, dcol?.base, bf16Scratch?.base, dy.base,
+                            col.base, weight.base, B, C, H, W, O.c, kk, s, p)
 }

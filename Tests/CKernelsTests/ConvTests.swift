@@ -89,6 +89,51 @@ private struct ConvCase {
         }
     }
 
+    /// `--precision bf16`: the forward's and dx's products take bf16-rounded inputs with float32 sums, on every
+    /// bf16 path. Against the Float64 convolution of the rounded x, W (forward) and W, dy (dx; the adjoint by
+    /// its adjoint) within the float32 sum's bound, (n + 2) u Σ |terms| per
+    /// output (n terms: C·k·k forward, O·k·k for dx; u = 2^-24). Unrounded inputs would miss it by ~2^-9
+    /// relative (the adjoint is ConvReference.convInputGradient's loops). dW and db stay float32: the float32
+    /// kernel's bits. Buffers start at 0.25 (+=).
+    @Test func bf16ProductsMatchFloat64OnRoundedInputs() {
+        BF16Reference.forEachPath { path in
+            for (n, s) in convShapes.enumerated() {
+                let t = ConvCase(s, seed: 300 + UInt64(n))
+                let scratch = GuardedBuffer(count: Int(ck_conv2d_bf16_scratch_floats(Int32(s.B), Int32(s.C), Int32(s.H),
+                    Int32(s.W), Int32(s.O), Int32(s.k), Int32(s.stride), Int32(s.pad))))
+                let y = GuardedBuffer(count: s.yCount), col = GuardedBuffer(count: s.colCount), work = GuardedBuffer(count: s.workCount)
+                let dims = (Int32(s.B), Int32(s.C), Int32(s.H), Int32(s.W), Int32(s.O), Int32(s.k), Int32(s.stride), Int32(s.pad))
+                ck_conv2d_forward_bf16(y.pointer, col.pointer, work.pointer, scratch.pointer, t.x, t.w, t.b,
+                                       dims.0, dims.1, dims.2, dims.3, dims.4, dims.5, dims.6, dims.7)
+                let r = { (v: [Float]) in v.map { Double(BF16Reference.round($0)) } }
+                let x = r(t.x), w = r(t.w), dy = r(t.dy), b = t.b.map(Double.init)
+                let ref = ConvReference.conv(x: x, weight: w, bias: b, s)
+                let size = ConvReference.conv(x: x.map(abs), weight: w.map(abs), bias: b.map(abs), s)
+                let forwardTerms = s.C * s.k * s.k
+                for i in ref.indices {
+                    let bound = Double(forwardTerms + 2) * 0x1p-24 * size[i]
+                    #expect(abs(Double(y.array[i]) - ref[i]) <= bound, "path \(BF16Reference.name(path)) \(s): y[\(i)]")
+                }
+                let dx = GuardedBuffer(count: s.xCount, fill: 0.25), dw = GuardedBuffer(count: s.weightCount, fill: 0.25)
+                let db = GuardedBuffer(count: s.O, fill: 0.25), dcol = GuardedBuffer(count: s.colCount)
+                ck_conv2d_backward_bf16(dx.pointer, dw.pointer, db.pointer, work.pointer, dcol.pointer, scratch.pointer, t.dy,
+                                        col.pointer, t.w, dims.0, dims.1, dims.2, dims.3, dims.4, dims.5, dims.6, dims.7)
+                let gx = ConvReference.convInputGradient(dy: dy, weight: w, s)
+                let gxSize = ConvReference.convInputGradient(dy: dy.map(abs), weight: w.map(abs), s)
+                let dxTerms = s.O * s.k * s.k
+                for i in gx.indices {
+                    let bound = Double(dxTerms + 2) * 0x1p-24 * (gxSize[i] + 0.25)
+                    #expect(abs(Double(dx.array[i]) - (gx[i] + 0.25)) <= bound, "path \(BF16Reference.name(path)) \(s): dx[\(i)]")
+                }
+                // dW and db: the float32 kernel's, bit for bit.
+                let f = t.backward(start: 0.25)
+                #expect(dw.array == f.dw.array && db.array == f.db.array, "path \(BF16Reference.name(path)) \(s): dW, db")
+                let intact = [y, col, work, scratch, dx, dw, db, dcol].allSatisfy { $0.sentinelsIntact }
+                #expect(intact, "path \(BF16Reference.name(path)) \(s): write out of bounds")
+            }
+        }
+    }
+
     /// im2col is a copy: exactly the definition's values (0 outside the image), through the stride phases and, for a
     /// plane too large for them (133x131 padded, over the kernel's 16,384-float stack buffer), the direct loops;
     /// stride 3 too. col2im is its adjoint: dx += Σ of the col entries that read each pixel, against a Float64 sum.

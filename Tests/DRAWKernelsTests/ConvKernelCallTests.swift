@@ -78,6 +78,40 @@ import Testing
                            col: a["col"], weight: a["weight"], g)
     }
 
+    /// The bf16 products (`bf16Scratch:`): the same call as the raw bf16 kernels, wrong shapes (the scratch's
+    /// among them) refused before any C runs.
+    @Test func conv2dBF16() throws {
+        let (g, O) = (Self.geometry, Self.O)
+        let a = KernelArguments(seed: 36)
+        a.add("x", g.input); a.add("weight", g.weight(channels: O), in: -0.3...0.3); a.add("bias", Shape(O))
+        a.add("y", g.output(channels: O)); a.add("col", g.columns); a.add("work", g.work(channels: O))
+        a.add("bf16Scratch", g.bf16Scratch(channels: O))
+        #expect(g.bf16Scratch(channels: O).count == Int(ck_conv2d_bf16_scratch_floats(2, 3, 7, 9, 5, 3, 2, 1)))
+        let forward = { (a: KernelArguments) throws(KernelError) in
+            try conv2dForward(y: a["y"], col: a["col"], work: a["work"], x: a["x"], weight: a["weight"], bias: a["bias"],
+                              bf16Scratch: a["bf16Scratch"], g)
+        }
+        try expectSameAsRawCall(a, forward) { a in
+            ck_conv2d_forward_bf16(a["y"].base, a["col"].base, a["work"].base, a["bf16Scratch"].base, a["x"].base,
+                                   a["weight"].base, a["bias"].base, 2, 3, 7, 9, 5, 3, 2, 1)
+        }
+        expectWrongShapesRefused("conv2dForward", a, defining: ["weight"], forward)
+
+        for name in ["y", "bias"] { a.buffers[name] = nil }
+        a.add("dx", g.input); a.add("dweight", g.weight(channels: O)); a.add("dbias", Shape(O))
+        a.add("dcol", g.columns); a.add("dy", g.output(channels: O))
+        a.buffers["x"] = nil
+        let backward = { (a: KernelArguments) throws(KernelError) in
+            try conv2dBackward(dx: a["dx"], dweight: a["dweight"], dbias: a["dbias"], work: a["work"], dcol: a["dcol"],
+                               bf16Scratch: a["bf16Scratch"], dy: a["dy"], col: a["col"], weight: a["weight"], g)
+        }
+        try expectSameAsRawCall(a, backward) { a in
+            ck_conv2d_backward_bf16(a["dx"].base, a["dweight"].base, a["dbias"].base, a["work"].base, a["dcol"].base,
+                                    a["bf16Scratch"].base, a["dy"].base, a["col"].base, a["weight"].base, 2, 3, 7, 9, 5, 3, 2, 1)
+        }
+        expectWrongShapesRefused("conv2dBackward", a, defining: ["weight"], backward)
+    }
+
     @Test func leakyReLU() throws {
         let a = KernelArguments(seed: 34)
         a.add("x", Shape(37)); a.add("y", Shape(37))

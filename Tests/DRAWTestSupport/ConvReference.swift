@@ -34,6 +34,21 @@ public enum ConvReference {
         return y
     }
 
+    /// The convolution's adjoint in x: dx (B, C, H, W) = Σ_{o,oh,ow} weight[o, c, i, j] · dy[b, o, oh, ow] over the
+    /// outputs whose window puts tap (i, j) on pixel (h, w).
+    public static func convInputGradient(dy: [Double], weight: [Double], _ s: ConvShape) -> [Double] {
+        var dx = [Double](repeating: 0, count: s.xCount)
+        for b in 0..<s.B { for o in 0..<s.O { for oh in 0..<s.Ho { for ow in 0..<s.Wo {
+            let g = dy[((b * s.O + o) * s.Ho + oh) * s.Wo + ow]
+            for c in 0..<s.C { for i in 0..<s.k { for j in 0..<s.k {
+                let h = oh * s.stride - s.pad + i, w = ow * s.stride - s.pad + j
+                guard h >= 0, h < s.H, w >= 0, w < s.W else { continue }
+                dx[((b * s.C + c) * s.H + h) * s.W + w] += weight[((o * s.C + c) * s.k + i) * s.k + j] * g
+            } } }
+        } } } }
+        return dx
+    }
+
     public static func leakyReLU(_ x: [Double], slope: Double) -> [Double] { x.map { $0 > 0 ? $0 : slope * $0 } }
 
     /// 0.5 Σ (a − t)² per image of P values.

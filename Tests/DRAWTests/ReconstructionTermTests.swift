@@ -193,4 +193,29 @@ import Testing
         // Image 2's input seed is 0: its input gradient is untouched.
         #expect(Array(merged[(2 * P)..<(3 * P)]) == Array(before[(2 * P)..<(3 * P)]))
     }
+    /// `--precision bf16` reaches the discriminator: a VAE/GAN step on a bf16 model leaves its discriminator in bf16
+    /// (a float32 model's in float32), and the same weights then give logits within bf16's rounding of float32's,
+    /// not equal to them (the convolutions did run in bf16).
+    @Test func discriminatorFollowsTheModelsPrecision() throws {
+        let config = DRAWConfig(channels: 3, height: 16, width: 12, steps: 2, readN: 3, writeN: 2, encSize: 8,
+                                decSize: 6, zSize: 3, attention: true, loss: .l2)
+        var rng = SeededRNG(seed: 17)
+        let images = randomFloats(4 * config.pixels, in: 0...1, rng: &rng)
+        for precision in [Precision.float32, .bf16] {
+            let model = try DRAWModel(config: config, seed: 3)
+            model.precision = precision
+            let trainer = try VAEGANTrainer(model: model, seed: 4)
+            _ = try images.withUnsafeBufferPointer { try trainer.step(images: $0) }
+            #expect(trainer.discriminator.precision == precision)
+        }
+        let D = try VAEGANTrainer.makeDiscriminator(channels: 3, height: 16, width: 12, width: 4, seed: 9)
+        var logits: [Precision: [Float]] = [:]
+        for precision in [Precision.float32, .bf16] {
+            D.precision = precision
+            logits[precision] = images.withUnsafeBufferPointer { Array(D.forward($0.baseAddress!, batch: 4)) }
+        }
+        let f = logits[.float32]!, b = logits[.bf16]!
+        #expect(f != b)
+        for i in f.indices { #expect(abs(f[i] - b[i]) <= 0.02 * max(1, abs(f[i])), "logit \(i): \(f[i]) vs \(b[i])") }
+    }
 }
