@@ -138,7 +138,7 @@ final class LossStep {
             }
             return LossStep(step: { images in
                 let r = try v.step(images: images)
-                return MeanLosses(recon: r.recon, kl: r.kl, total: r.total)
+                return MeanLosses(recon: r.recon, kl: r.kl, total: r.total, gan: GANMeans(r))
             }, companion: name, save: { try v.discriminator.save(to: $0.path) })
         case .bce, .l2, nil:
             return nil

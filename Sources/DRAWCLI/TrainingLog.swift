@@ -9,9 +9,45 @@ struct MeanLosses: Equatable {
     var recon = 0.0, kl = 0.0
     /// recon + KL weight · KL, what was minimised.
     var total = 0.0
+    /// vaegan's discriminator numbers (nil for the other losses).
+    var gan: GANMeans? = nil
 
-    static func += (a: inout MeanLosses, b: MeanLosses) { a.recon += b.recon; a.kl += b.kl; a.total += b.total }
-    static func / (a: MeanLosses, n: Double) -> MeanLosses { MeanLosses(recon: a.recon / n, kl: a.kl / n, total: a.total / n) }
+    static func += (a: inout MeanLosses, b: MeanLosses) {
+        a.recon += b.recon; a.kl += b.kl; a.total += b.total
+        if let g = b.gan { a.gan = (a.gan ?? GANMeans()) + g }
+    }
+    static func / (a: MeanLosses, n: Double) -> MeanLosses {
+        MeanLosses(recon: a.recon / n, kl: a.kl / n, total: a.total / n, gan: a.gan.map { $0 / n })
+    }
+}
+
+/// A vaegan step's discriminator, summed over a log window and then averaged (TensorBoard's `vaegan/*`): its BCE
+/// on real images and on reconstructions before its update, and the fractions of steps whose gates let it train
+/// and let the decoder's GAN term run (what says whether one side is winning).
+struct GANMeans: Equatable {
+    var realBCE = 0.0, fakeBCE = 0.0, discriminatorTrained = 0.0, decoderGAN = 0.0
+
+    init() {}
+    init(_ r: VAEGANReport) {
+        realBCE = r.realBCE; fakeBCE = r.fakeBCE
+        discriminatorTrained = r.trainedDiscriminator ? 1 : 0; decoderGAN = r.decoderGAN ? 1 : 0
+    }
+    static func + (a: GANMeans, b: GANMeans) -> GANMeans {
+        var s = a
+        s.realBCE += b.realBCE; s.fakeBCE += b.fakeBCE
+        s.discriminatorTrained += b.discriminatorTrained; s.decoderGAN += b.decoderGAN
+        return s
+    }
+    static func / (a: GANMeans, n: Double) -> GANMeans {
+        var s = a
+        s.realBCE /= n; s.fakeBCE /= n; s.discriminatorTrained /= n; s.decoderGAN /= n
+        return s
+    }
+    /// TensorBoard's tags and values.
+    var scalars: [(String, Double)] {
+        [("vaegan/real_bce", realBCE), ("vaegan/fake_bce", fakeBCE),
+         ("vaegan/discriminator_trained", discriminatorTrained), ("vaegan/decoder_gan", decoderGAN)]
+    }
 }
 
 /// One logged step: the window's mean losses, the schedule's values, and the validation when one ran.

@@ -1,4 +1,4 @@
-// TrainingMonitor.swift: what a run shows TensorBoard: scalars every log step, a sample sheet and reconstructions every checkpoint.
+// TrainingMonitor.swift: what a run shows TensorBoard: scalars every log step (vaegan's discriminator too), a sample sheet and reconstructions every checkpoint.
 import DRAW
 import DRAWData
 import DRAWOutput
@@ -28,6 +28,7 @@ final class TrainingMonitor {
         var values: [(String, Double)] = [("train/loss", row.total), ("train/recon", row.recon), ("train/kl", row.kl),
                                           ("train/images_per_s", row.imagesPerSecond), ("train/learning_rate", row.learningRate),
                                           ("train/kl_weight", row.klWeight), ("train/gradient_norm", row.gradientNorm)]
+        values += row.losses.gan?.scalars ?? []
         if row.validation.isFinite {
             values += [("validation/neg_elbo", row.validation), ("validation/neg_elbo_z_mean", row.validationMean),
                        ("validation/objective", row.validationObjective)]

@@ -42,6 +42,33 @@ import Testing
         #expect(read.output.contains("validation/neg_elbo") && read.output.contains("reconstructions"), "\(read.output)")
     }
 
+    /// A vaegan run also logs its discriminator: the BCE on real images and on reconstructions (positive, finite)
+    /// and the fractions of steps whose gates let it train and let the decoder's GAN term run (in [0, 1]), at
+    /// every logged step; an l2 run logs none of them.
+    @Test func vaeganLogsItsDiscriminator() throws {
+        let out = try scratchFolder("tb-vaegan")
+        try runDraw(["train"] + tinyModel + ["--iterations", "4", "--loss", "vaegan", "--gan-warmup", "0",
+                                              "--checkpoint-every", "0", "--eval-every", "0", "--out", out.path])
+        let dir = out.appendingPathComponent("tensorboard")
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasPrefix("events.out.tfevents.") })
+        let events = try EventFileReader.read(dir.appendingPathComponent(file).path)
+        let logged = events.compactMap { e in e.scalars["train/loss"].map { _ in e.step } }
+        #expect(!logged.isEmpty)
+        for tag in ["vaegan/real_bce", "vaegan/fake_bce"] {
+            let values = events.compactMap { $0.scalars[tag] }
+            #expect(values.count == logged.count && values.allSatisfy { $0.isFinite && $0 > 0 }, "\(tag): \(values)")
+        }
+        for tag in ["vaegan/discriminator_trained", "vaegan/decoder_gan"] {
+            let values = events.compactMap { $0.scalars[tag] }
+            #expect(values.count == logged.count && values.allSatisfy { (0...1).contains($0) }, "\(tag): \(values)")
+        }
+        let l2 = try scratchFolder("tb-l2")
+        try runDraw(["train"] + tinyModel + ["--iterations", "2", "--checkpoint-every", "0", "--out", l2.path])
+        let l2Dir = l2.appendingPathComponent("tensorboard")
+        let l2File = try #require(try FileManager.default.contentsOfDirectory(atPath: l2Dir.path).first { $0.hasPrefix("events.out.tfevents.") })
+        #expect(try EventFileReader.read(l2Dir.appendingPathComponent(l2File).path).allSatisfy { $0.scalars["vaegan/real_bce"] == nil })
+    }
+
     /// The pictures use their own noise: a run with TensorBoard equals one without, bit for bit.
     @Test func tensorBoardDoesNotChangeTheRun() throws {
         let a = try scratchFolder("tb-on"), b = try scratchFolder("tb-off")
