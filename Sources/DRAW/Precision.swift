@@ -1,6 +1,7 @@
 // Precision.swift: the per-step products' input precision (float32, or bf16 with float32 sums).
 
-/// What the per-step products (the packed forward linears and the backward's dx = dy W) multiply.
+/// What the per-step products (the packed forward linears and the backward's dx = dy W) multiply; a vaegan
+/// discriminator's convolutions follow the model's (`ConvNet.precision`).
 /// Parameters, Adam state, LSTM cells, the canvas, filterbanks, losses and the weight gradients stay float32.
 public enum Precision: String, CaseIterable, Codable, Sendable {
     /// Everything in float32: the SPEC.md arithmetic the fixtures check.
