@@ -38,6 +38,15 @@ import Testing
         }
     }
 
+    /// The forward's arguments become the backward's: y and bias leave, the gradients and dy arrive, x leaves.
+    private static func becomeBackwardArguments(_ a: KernelArguments) {
+        let (g, O) = (geometry, Self.O)
+        for name in ["y", "bias"] { a.buffers[name] = nil }
+        a.add("dx", g.input); a.add("dweight", g.weight(channels: O)); a.add("dbias", Shape(O))
+        a.add("dcol", g.columns); a.add("dy", g.output(channels: O))
+        a.buffers["x"] = nil
+    }
+
     @Test func conv2d() throws {
         let (g, O) = (Self.geometry, Self.O)
         let a = KernelArguments(seed: 33)
@@ -56,10 +65,7 @@ import Testing
                               weight: a["weight"], bias: nil, g)
         }
 
-        for name in ["y", "bias"] { a.buffers[name] = nil }
-        a.add("dx", g.input); a.add("dweight", g.weight(channels: O)); a.add("dbias", Shape(O))
-        a.add("dcol", g.columns); a.add("dy", g.output(channels: O))
-        a.buffers["x"] = nil
+        Self.becomeBackwardArguments(a)
         let backward = { (a: KernelArguments) throws(KernelError) in
             try conv2dBackward(dx: a["dx"], dweight: a["dweight"], dbias: a["dbias"], work: a["work"], dcol: a["dcol"],
                                dy: a["dy"], col: a["col"], weight: a["weight"], g)
@@ -97,10 +103,7 @@ import Testing
         }
         expectWrongShapesRefused("conv2dForward", a, defining: ["weight"], forward)
 
-        for name in ["y", "bias"] { a.buffers[name] = nil }
-        a.add("dx", g.input); a.add("dweight", g.weight(channels: O)); a.add("dbias", Shape(O))
-        a.add("dcol", g.columns); a.add("dy", g.output(channels: O))
-        a.buffers["x"] = nil
+        Self.becomeBackwardArguments(a)
         let backward = { (a: KernelArguments) throws(KernelError) in
             try conv2dBackward(dx: a["dx"], dweight: a["dweight"], dbias: a["dbias"], work: a["work"], dcol: a["dcol"],
                                bf16Scratch: a["bf16Scratch"], dy: a["dy"], col: a["col"], weight: a["weight"], g)
