@@ -128,37 +128,7 @@ public final class ConvNet {
     /// d loss / d x into `dInput` (`[B, C, H, W]`, +=) when given.
     public func backward(dLogits: UnsafePointer<Float>?, dFeatures: [(layer: Int, gradient: UnsafePointer<Float>)] = [],
                          dInput: UnsafeMutablePointer<Float>?, parameters: Bool, slot: Int = 0) {
-        select(slot: slot)
-        let B = batch, top = layers.count - 1, g = grads.base, p = params.base
-        for i in 0...top { zero(dAct[i], B * featureSize(layer: i)) }
-        if let dLogits, hasHead {
-            let F = featureSize(layer: top)
-            kernels { () throws(KernelError) in
-                try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: parameters ? view(g + headOffsets.w, Shape(1, F)) : nil,
-                                   db: parameters ? view(g + headOffsets.b, Shape(1)) : nil, dy: view(dLogits, Shape(B, 1)),
-                                   x: view(act[top], Shape(B, F)), weight: view(p + headOffsets.w, Shape(1, F)))
-            }
-        }
-        if dInput == nil && !parameters { return }
-        // Layers above the highest one that receives a gradient pass zeros: skip them.
-        let first = dLogits != nil && hasHead ? top : (dFeatures.map(\.layer).max() ?? -1)
-        guard first >= 0 else { return }
-        for i in stride(from: first, through: 0, by: -1) {
-            let n = B * featureSize(layer: i)
-            for d in dFeatures where d.layer == i { add(dAct[i], d.gradient, n) }
-            zero(dPre, n)
-            let l = layers[i], o = weightOffsets[i], geo = geometry(layer: i), O = l.channels
-            let dx: UnsafeMutablePointer<Float>? = i == 0 ? dInput : dAct[i - 1]
-            let map = Shape(n), weight = geo.weight(channels: O)
-            kernels { () throws(KernelError) in
-                try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
-                try conv2dBackward(dx: dx.map { view($0, geo.input) }, dweight: parameters ? view(g + o.w, weight) : nil,
-                                   dbias: parameters ? view(g + o.b, Shape(O)) : nil, work: view(work, geo.work(channels: O)),
-                                   dcol: dx == nil ? nil : view(dcol, geo.columns), bf16Scratch: bf16Scratch(layer: i),
-                                   dy: view(dPre, geo.output(channels: O)),
-                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
-            }
-        }
+        backward(dLogits: dLogits, dFeatures: dFeatures, dInput: dInput, parameters: parameters, slot: slot, imageScales: nil)
     }
 
     /// One backward of the slot's last forward for two per-image seeds on the logits: the parameter gradients
@@ -171,42 +141,73 @@ public final class ConvNet {
     public func backward(parameterSeeds a: UnsafePointer<Float>, inputSeeds s: UnsafePointer<Float>,
                          dInput: UnsafeMutablePointer<Float>, slot: Int = 0) {
         precondition(hasHead, "ConvNet.backward(parameterSeeds:) needs the logit head")
+        let ones = [Float](repeating: 1, count: slotBatch[slot] ?? 0)
+        backward(dLogits: ones, dInput: dInput, parameters: true, slot: slot, imageScales: (a, s))
+    }
+
+    /// The backward both public ones run. With `imageScales`, image b's parameter gradient is scaled by
+    /// `parameters[b]` (its dPre, before each weight product; dy·scale for the head) and its input gradient by
+    /// `input[b]` (gathered unscaled in the scratch, then added to dInput scaled).
+    private func backward(dLogits: UnsafePointer<Float>?, dFeatures: [(layer: Int, gradient: UnsafePointer<Float>)] = [],
+                          dInput: UnsafeMutablePointer<Float>?, parameters: Bool, slot: Int,
+                          imageScales: (parameters: UnsafePointer<Float>, input: UnsafePointer<Float>)?) {
         select(slot: slot)
-        let B = batch, top = layers.count - 1, g = grads.base, p = params.base, F = featureSize(layer: top)
-        let ones = [Float](repeating: 1, count: B), unitInput = scratch[B]!.input
-        zero(dAct[top], B * F)
-        ones.withUnsafeBufferPointer { unit in kernels { () throws(KernelError) in
-            let x = view(act[top], Shape(B, F)), w = view(p + headOffsets.w, Shape(1, F))
-            try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: nil, db: nil, dy: view(unit.baseAddress!, Shape(B, 1)),
-                               x: x, weight: w)
-            try linearBackward(dx: nil, dW: view(g + headOffsets.w, Shape(1, F)), db: view(g + headOffsets.b, Shape(1)),
-                               dy: view(a, Shape(B, 1)), x: x, weight: w)
-        } }
-        for i in stride(from: top, through: 0, by: -1) {
-            let per = featureSize(layer: i), n = B * per
-            let l = layers[i], o = weightOffsets[i], geo = geometry(layer: i), O = l.channels
-            let dx = i == 0 ? unitInput : dAct[i - 1]
-            zero(dx, i == 0 ? B * input.channels * input.height * input.width : B * featureSize(layer: i - 1))
-            zero(dPre, n)
-            let map = Shape(n), weight = geo.weight(channels: O), work = view(work, geo.work(channels: O))
+        let B = batch, top = layers.count - 1, g = grads.base, p = params.base, P = input.channels * input.height * input.width
+        for i in 0...top { zero(dAct[i], B * featureSize(layer: i)) }
+        if let dLogits, hasHead {
+            let F = featureSize(layer: top), x = view(act[top], Shape(B, F)), w = view(p + headOffsets.w, Shape(1, F))
+            let dW = parameters ? view(g + headOffsets.w, Shape(1, F)) : nil, db = parameters ? view(g + headOffsets.b, Shape(1)) : nil
+            let scaled = imageScales.map { sc in (0..<B).map { dLogits[$0] * sc.parameters[$0] } }
             kernels { () throws(KernelError) in
-                try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
-                try conv2dBackward(dx: view(dx, geo.input), dweight: nil, dbias: nil, work: work,
-                                   dcol: view(dcol, geo.columns), bf16Scratch: bf16Scratch(layer: i),
-                                   dy: view(dPre, geo.output(channels: O)),
-                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
-            }
-            scaleRows(dPre, rows: B, columns: per, by: a)
-            kernels { () throws(KernelError) in
-                try conv2dBackward(dx: nil, dweight: view(g + o.w, weight), dbias: view(g + o.b, Shape(O)), work: work,
-                                   dcol: nil, dy: view(dPre, geo.output(channels: O)),
-                                   col: view(cols[i], geo.columns), weight: view(p + o.w, weight), geo)
+                if let scaled {
+                    try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: nil, db: nil, dy: view(dLogits, Shape(B, 1)), x: x, weight: w)
+                    try scaled.withUnsafeBufferPointer { d throws(KernelError) in
+                        try linearBackward(dx: nil, dW: dW, db: db, dy: view(d.baseAddress!, Shape(B, 1)), x: x, weight: w)
+                    }
+                } else {
+                    try linearBackward(dx: view(dAct[top], Shape(B, F)), dW: dW, db: db, dy: view(dLogits, Shape(B, 1)), x: x, weight: w)
+                }
             }
         }
-        let P = input.channels * input.height * input.width
-        for b in 0..<B {
-            let scale = s[b], d = dInput + b * P, u = unitInput + b * P
-            for j in 0..<P { d[j] += scale * u[j] }
+        if dInput == nil && !parameters { return }
+        // Layers above the highest one that receives a gradient pass zeros: skip them.
+        let first = dLogits != nil && hasHead ? top : (dFeatures.map(\.layer).max() ?? -1)
+        guard first >= 0 else { return }
+        // With input scales, layer 0's gradient is gathered unscaled first.
+        let unitInput = imageScales != nil && dInput != nil ? scratch[B]!.input : nil
+        if let unitInput { zero(unitInput, B * P) }
+        for i in stride(from: first, through: 0, by: -1) {
+            let per = featureSize(layer: i), n = B * per
+            for d in dFeatures where d.layer == i { add(dAct[i], d.gradient, n) }
+            zero(dPre, n)
+            let l = layers[i], o = weightOffsets[i], geo = geometry(layer: i), O = l.channels
+            let dx: UnsafeMutablePointer<Float>? = i == 0 ? (unitInput ?? dInput) : dAct[i - 1]
+            let map = Shape(n), weight = geo.weight(channels: O), work = view(work, geo.work(channels: O))
+            let dW = parameters ? view(g + o.w, weight) : nil, db = parameters ? view(g + o.b, Shape(O)) : nil
+            func convBackward(dx: UnsafeMutablePointer<Float>?, dW: ShapedBuffer?, db: ShapedBuffer?) {
+                kernels { () throws(KernelError) in
+                    try conv2dBackward(dx: dx.map { view($0, geo.input) }, dweight: dW, dbias: db, work: work,
+                                       dcol: dx == nil ? nil : view(dcol, geo.columns), bf16Scratch: bf16Scratch(layer: i),
+                                       dy: view(dPre, geo.output(channels: O)), col: view(cols[i], geo.columns),
+                                       weight: view(p + o.w, weight), geo)
+                }
+            }
+            kernels { () throws(KernelError) in
+                try leakyReLUBackward(dx: view(dPre, map), dy: view(dAct[i], map), y: view(act[i], map), slope: slope)
+            }
+            if let imageScales, parameters {
+                if dx != nil { convBackward(dx: dx, dW: nil, db: nil) }
+                scaleRows(dPre, rows: B, columns: per, by: imageScales.parameters)
+                convBackward(dx: nil, dW: dW, db: db)
+            } else {
+                convBackward(dx: dx, dW: dW, db: db)
+            }
+        }
+        if let unitInput, let dInput, let imageScales {
+            for b in 0..<B {
+                let scale = imageScales.input[b], d = dInput + b * P, u = unitInput + b * P
+                for j in 0..<P { d[j] += scale * u[j] }
+            }
         }
     }
 
