@@ -205,11 +205,24 @@ CK_INLINE size_t conv_bf16_packed_floats(int K, int N, int O) {
     const size_t a = ck_packed_size_bf16(K, N), b = ck_packed_size_bf16(O, N);
     return ((a > b ? a : b) + 31) / 32 * 16;
 }
+/* Floats the converted A rows take: W (O, K) for the forward, W^T (K, O) for dcol. */
+CK_INLINE size_t conv_bf16_rows_floats(int K, int O) {
+    const size_t a = ck_bf16_scratch_floats(O, K), b = ck_bf16_scratch_floats(K, O);
+    return a > b ? a : b;
+}
+/* The scratch's three parts, in order. */
+typedef struct { uint16_t *packed; float *rows, *wt; } conv_bf16_parts;
+CK_INLINE conv_bf16_parts conv_bf16_split(float *scratch, int K, int N, int O) {
+    conv_bf16_parts q;
+    q.packed = (uint16_t *)scratch;
+    q.rows = scratch + conv_bf16_packed_floats(K, N, O);
+    q.wt = q.rows + conv_bf16_rows_floats(K, O);
+    return q;
+}
 size_t ck_conv2d_bf16_scratch_floats(int B, int C, int H, int W, int O, int k, int stride, int pad) {
     const int Ho = conv_out(H, k, stride, pad), Wo = conv_out(W, k, stride, pad), K = C * k * k;
     const int N = (int)((size_t)B * Ho * Wo);
-    const size_t a1 = ck_bf16_scratch_floats(O, K), a2 = ck_bf16_scratch_floats(K, O);
-    return conv_bf16_packed_floats(K, N, O) + (a1 > a2 ? a1 : a2) + (size_t)K * O;
+    return conv_bf16_packed_floats(K, N, O) + conv_bf16_rows_floats(K, O) + (size_t)K * O;
 }
 
 void ck_conv2d_forward(float *y, float *col, float *work, const float *x, const float *weight, const float *bias,
@@ -226,10 +239,9 @@ void ck_conv2d_forward_bf16(float *y, float *col, float *work, float *bf16_scrat
     const int N = (int)((size_t)B * S), K = C * k * k;
     ck_im2col(col, x, B, C, H, W, k, stride, pad);
     if (bf16_scratch) {
-        uint16_t *P = (uint16_t *)bf16_scratch;
-        float *a = bf16_scratch + conv_bf16_packed_floats(K, N, O);
-        ck_pack_bf16(P, col, N, K, N);
-        ck_gemm_packed_bf16(work, N, weight, K, P, K, 0, O, N, K, 0, NULL, a);
+        const conv_bf16_parts q = conv_bf16_split(bf16_scratch, K, N, O);
+        ck_pack_bf16(q.packed, col, N, K, N);
+        ck_gemm_packed_bf16(work, N, weight, K, q.packed, K, 0, O, N, K, 0, NULL, q.rows);
     } else {
         conv_gemm(0, 0, O, N, K, weight, K, col, N, 0.0f, work, N);
     }
@@ -274,13 +286,11 @@ void ck_conv2d_backward_bf16(float *dx, float *dweight, float *dbias, float *wor
     if (dweight) conv_gemm(0, 1, O, K, N, work, N, col, N, 1.0f, dweight, K);
     if (dx) {
         if (bf16_scratch) {
-            uint16_t *P = (uint16_t *)bf16_scratch;
-            const size_t a1 = ck_bf16_scratch_floats(O, K), a2 = ck_bf16_scratch_floats(K, O);
-            float *a = bf16_scratch + conv_bf16_packed_floats(K, N, O), *Wt = a + (a1 > a2 ? a1 : a2);
+            const conv_bf16_parts q = conv_bf16_split(bf16_scratch, K, N, O);
             for (int o = 0; o < O; ++o)
-                for (int r = 0; r < K; ++r) Wt[(size_t)r * O + o] = weight[(size_t)o * K + r];
-            ck_pack_bf16(P, work, N, O, N);
-            ck_gemm_packed_bf16(dcol, N, Wt, O, P, O, 0, K, N, O, 0, NULL, a);
+                for (int r = 0; r < K; ++r) q.wt[(size_t)r * O + o] = weight[(size_t)o * K + r];
+            ck_pack_bf16(q.packed, work, N, O, N);
+            ck_gemm_packed_bf16(dcol, N, q.wt, O, q.packed, O, 0, K, N, O, 0, NULL, q.rows);
         } else {
             conv_gemm(1, 0, K, N, O, weight, K, work, N, 0.0f, dcol, N);
         }
