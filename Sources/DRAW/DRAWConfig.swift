@@ -158,6 +158,21 @@ extension DRAWConfig {
     /// The colour blog post's model: celebA at 64×64, one epoch ≈ 2400 iterations of 64.
     public static let color64 = DRAWConfig(channels: 3, height: 64, width: 64, steps: 10, readN: 5, writeN: 5,
                                            encSize: 256, decSize: 256, zSize: 10, loss: .l2)
+    /// The model `draw train` and `draw demo` build when no --preset is named: color64's, with a write window of
+    /// `measuredWriteN` instead of 5×5. The window, not the loss, was what kept colour reconstructions blurred: 10
+    /// steps of 5×5 write 250 values per channel onto 1024 or 4096 pixels (README "Sharp colour", ninth round).
+    public static func measured(channels: Int, height: Int, width: Int) -> DRAWConfig {
+        var c = color64
+        (c.channels, c.height, c.width) = (channels, height, width)
+        c.writeN = measuredWriteN(height: height, width: width)
+        return c
+    }
+
+    /// The measured write window: half the image's shorter side (16 at 32×32, 32 at 64×64), within 2...maxWindow.
+    public static func measuredWriteN(height: Int, width: Int) -> Int {
+        max(2, min(maxWindow, min(height, width) / 2))
+    }
+
     /// The common DRAW re-implementations' MNIST model.
     public static let mnist = DRAWConfig(channels: 1, height: 28, width: 28, steps: 10, readN: 2, writeN: 5,
                                          encSize: 256, decSize: 256, zSize: 10, loss: .bce)

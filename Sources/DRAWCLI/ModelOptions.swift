@@ -14,7 +14,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Read window size N (N x N glimpse per channel; >= 2).")
     var readN: Int?
 
-    @Option(help: "Write window size N (>= 2).")
+    @Option(help: "Write window size N (>= 2). Default: the preset's, else half the image's shorter side (16 at 32x32, 32 at 64x64; measured sharper and closer than 5x5, README \"Sharp colour\").")
     var writeN: Int?
 
     @Option(help: "Encoder LSTM size.")
@@ -51,9 +51,10 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// The config for images of `channels × height × width`: the preset (or `base`), then each option given.
-    func config(base: DRAWConfig, channels: Int, height: Int, width: Int) throws -> DRAWConfig {
-        var c = preset.flatMap { DRAWConfig.preset(named: $0)?.config } ?? base
+    /// The config for images of `channels × height × width`: the preset (or the measured model), then each option given.
+    func config(channels: Int, height: Int, width: Int) throws -> DRAWConfig {
+        var c = preset.flatMap { DRAWConfig.preset(named: $0)?.config }
+            ?? .measured(channels: channels, height: height, width: width)
         c.channels = channels
         c.height = height
         c.width = width

@@ -116,7 +116,7 @@ private func trainRun(command: String, data dataOptions: DataOptions, modelOptio
         settings = continuing
         if let more = iterations(batch: settings.batchSize) { settings.iterations = more }
     } else {
-        let config = try forced ?? modelOptions.config(base: .color64, channels: all.channels, height: all.height, width: all.width)
+        let config = try forced ?? modelOptions.config(channels: all.channels, height: all.height, width: all.width)
         let batch = options.batchSize ?? modelOptions.presetBatchSize ?? 64
         settings = options.resolve(command: command, data: data, config: config, preset: modelOptions.preset,
                                    loss: modelOptions.loss,
