@@ -5,6 +5,9 @@ import DRAWData
 import Foundation
 
 struct DemoCommand: ParsableCommand {
+    /// The measured model's write window on the demo's faces, for the help text.
+    private static let faceWriteN = DRAWConfig.measuredWriteN(height: ProceduralFaces.defaultSide,
+                                                              width: ProceduralFaces.defaultSide)
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "The main job: train a colour DRAW model on built-in faces, then write samples, reconstructions and the attention GIF.",
@@ -13,7 +16,7 @@ struct DemoCommand: ParsableCommand {
             train-log.csv, loss.svg, samples.png, drawing.png, reconstructions.png, attention/step-NN.png, \
             attention.gif and eval.txt (held-out loss, sharpness and pixel MSE). All training options of `draw train` apply (see draw train --help);
             the defaults here are the measured colour model (the colour post's T = 10, 5x5 read, LSTMs of 256, Z = 10 and l2 \
-            loss, with a write window of half the image's side, 16x16 here, for sharper faces than its 5x5; trained \
+            loss, with a write window of half the image's side, \(faceWriteN)x\(faceWriteN) here, for sharper faces than its 5x5; trained \
             with the measured recipe's KL weight 0.01 for l2, which draws sharper faces than SPEC.md's 1) \
             on 3x\(ProceduralFaces.defaultSide)x\(ProceduralFaces.defaultSide) faces (--height/--width 64 for the post's size, \
             about 4x slower to learn), 3000 steps of 64.
